@@ -1,0 +1,20 @@
+"""Registers the subcommands of each layer on the one Typer app."""
+
+from __future__ import annotations
+
+import importlib
+
+# Modules that define commands with `@app.command()` (import order = help order).
+COMMAND_MODULES = (
+    "vawg_kg.cmd_build",
+    "vawg_kg.cmd_query",
+    "vawg_kg.cmd_neo4j",
+    "vawg_kg.cmd_serve",
+)
+
+for name in COMMAND_MODULES:
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
