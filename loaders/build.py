@@ -1,0 +1,243 @@
+"""The build: source documents → validated RDF graph and records, swapped in atomically.
+
+Stages (each timed in ``report.json``): read, parse, enrich, link, emit,
+validate, serialise, store (callbacks such as the Oxigraph load run on the
+staged folder before the swap). A failure at any stage leaves the previous
+output untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from vawg_kg.errors import BuildError, SourceError
+from vawg_kg.loaders import swap
+from vawg_kg.loaders.documents import BUNDLED, DocumentInfo, check_doc_id
+from vawg_kg.loaders.emit import GraphEmitter
+from vawg_kg.loaders.enrich import EnrichedStatement, Enricher
+from vawg_kg.loaders.parsers import parser_for
+from vawg_kg.loaders.records import ParsedDocument
+from vawg_kg.loaders.records_json import record_of
+from vawg_kg.loaders.serialise import write_dumps
+from vawg_kg.loaders.source_io import read_source
+from vawg_kg.loaders.text import line_starts
+from vawg_kg.ontology.validate import validate_graph
+from vawg_kg.ontology.vocabulary import vocabulary_graph
+from vawg_kg.paths import sources_dir
+
+ADDED_DIR = "added-sources"
+MANIFEST = "documents.json"
+
+StageCallback = Callable[[str], None]
+StoreHook = Callable[[Path], None]
+
+
+@dataclass
+class SourceDocument:
+    info: DocumentInfo
+    path: Path
+    text: str
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    statements: list[EnrichedStatement]
+    report: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _added_documents(out_dir: Path) -> list[DocumentInfo]:
+    manifest = out_dir / ADDED_DIR / MANIFEST
+    if not manifest.exists():
+        return []
+    from datetime import date
+
+    rows = json.loads(manifest.read_text())
+    return [
+        DocumentInfo(r["doc_id"], r["file"], r["title"], r["publisher"], date.fromisoformat(r["published"]),
+                     r["shape"], r["owner"])
+        for r in rows
+    ]
+
+
+def plan_documents(
+    out_dir: Path,
+    extra: Sequence[tuple[Path, str]] = (),
+    remove: Iterable[str] = (),
+) -> tuple[list[SourceDocument], list[DocumentInfo]]:
+    """The documents this build reads, and the added ones to remember for the next."""
+    from datetime import date
+
+    bundled_ids = {d.doc_id for d in BUNDLED}
+    added = {d.doc_id: d for d in _added_documents(out_dir)}
+    for doc_id in remove:
+        if doc_id in bundled_ids:
+            raise SourceError(f"--remove-doc {doc_id}: bundled documents cannot be removed")
+        if added.pop(doc_id, None) is None:
+            raise SourceError(f"--remove-doc {doc_id}: no added document has that id (added: {', '.join(added) or 'none'})")
+    new_paths: dict[str, Path] = {}
+    for path, doc_id in extra:
+        check_doc_id(doc_id)
+        if doc_id in bundled_ids:
+            raise SourceError(f"--doc-id {doc_id} is already used by a bundled document; choose another id")
+        if doc_id in new_paths:
+            raise SourceError(f"--doc-id {doc_id} is given twice")
+        new_paths[doc_id] = path
+        added[doc_id] = DocumentInfo(doc_id, f"{doc_id}{path.suffix or '.txt'}", path.stem, "unknown-publisher",
+                                     date.fromtimestamp(int(path.stat().st_mtime)) if path.exists() else date.today(),
+                                     "generic", "unknown-publisher")
+    docs = [SourceDocument(d, sources_dir() / d.file, "") for d in BUNDLED]
+    for doc_id, info in sorted(added.items()):
+        path = new_paths.get(doc_id, out_dir / ADDED_DIR / info.file)
+        docs.append(SourceDocument(info, path, ""))
+    for doc in docs:
+        doc.text = read_source(doc.path)
+    return docs, [added[k] for k in sorted(added)]
+
+
+def parse_document(doc: SourceDocument) -> ParsedDocument:
+    parsed = parser_for(doc.info.shape).parse(doc.text, doc.info.doc_id, doc.info.file)
+    for statement in parsed.statements:
+        statement.check_against(doc.text)
+    return parsed
+
+
+def coverage_of(doc: SourceDocument, parsed: ParsedDocument) -> dict[str, Any]:
+    total = len(line_starts(doc.text)) - (1 if doc.text.endswith("\n") else 0)
+    roles: dict[str, int] = {}
+    for role in parsed.line_roles.values():
+        roles[role] = roles.get(role, 0) + 1
+    unclaimed = parsed.unclaimed_lines(total)
+    return {"lines": total, "roles": dict(sorted(roles.items())), "unclaimed": unclaimed[:200],
+            "unclaimed_count": len(unclaimed)}
+
+
+def summarise(statements: list[EnrichedStatement], docs: list[SourceDocument]) -> dict[str, Any]:
+    per_doc: dict[str, dict[str, int]] = {}
+    for doc in docs:
+        per_doc[doc.info.doc_id] = {"commitments": 0, "outcomes": 0, "unthemed": 0, "unowned": 0, "undated": 0}
+    for st in statements:
+        row = per_doc[st.doc_id]
+        if st.is_commitment:
+            row["commitments"] += 1
+            row["unthemed"] += not st.themes
+            row["unowned"] += not st.leads
+            row["undated"] += st.deadline is None or st.deadline.date is None
+        else:
+            row["outcomes"] += 1
+    return per_doc
+
+
+def build_graph(
+    out_dir: Path,
+    extra_sources: Sequence[tuple[Path, str]] = (),
+    remove_docs: Iterable[str] = (),
+    on_stage: StageCallback | None = None,
+    store_hooks: Sequence[StoreHook] = (),
+) -> BuildResult:
+    out_dir = Path(out_dir)
+    swap.recover(out_dir)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        if timings or name != "read":
+            pass
+        if on_stage:
+            on_stage(name)
+        timings[f"_{name}_started"] = now
+        clock = now
+
+    def done(name: str) -> None:
+        timings[name] = round(time.perf_counter() - timings.pop(f"_{name}_started"), 4)
+
+    stage("read")
+    docs, added = plan_documents(out_dir, extra_sources, remove_docs)
+    done("read")
+
+    stage("parse")
+    parsed = {doc.info.doc_id: parse_document(doc) for doc in docs}
+    coverage = {doc.info.doc_id: coverage_of(doc, parsed[doc.info.doc_id]) for doc in docs}
+    done("parse")
+
+    stage("enrich")
+    enricher = Enricher()
+    statements = [enricher.enrich(st, doc.info) for doc in docs for st in parsed[doc.info.doc_id].statements]
+    done("enrich")
+
+    stage("link")
+    from vawg_kg.loaders import links
+
+    link_report = links.link_documents(statements)
+    done("link")
+
+    stage("emit")
+    emitter = GraphEmitter()
+    emitter.graph += vocabulary_graph()
+    for doc in docs:
+        emitter.document(doc.info)
+    for iri, label in sorted(enricher.unknown_organisations.items()):
+        emitter.organisation(iri, label)
+    texts = {doc.info.doc_id: doc.text for doc in docs}
+    for st in statements:
+        emitter.statement(texts[st.doc_id], st)
+    links.emit_links(emitter, link_report)
+    graph: Graph = emitter.graph
+    done("emit")
+
+    stage("validate")
+    validate_graph(graph)
+    done("validate")
+
+    stage("serialise")
+    staged = swap.staging_dir(out_dir)
+    try:
+        write_dumps(graph, staged)
+        records = [record_of(st) for st in statements if st.is_commitment]
+        _write_json(staged / "commitments.json", records)
+        _write_json(staged / "statements.json", [record_of(st) for st in statements if not st.is_commitment])
+        _write_json(staged / "links.json", link_report.to_json())
+        if added:
+            (staged / ADDED_DIR).mkdir()
+            for info in added:
+                src = next(d.path for d in docs if d.info.doc_id == info.doc_id)
+                shutil.copyfile(src, staged / ADDED_DIR / info.file)
+            _write_json(staged / ADDED_DIR / MANIFEST, [
+                {"doc_id": d.doc_id, "file": d.file, "title": d.title, "publisher": d.publisher,
+                 "published": d.published.isoformat(), "shape": d.shape, "owner": d.owner} for d in added])
+        done("serialise")
+        stage("store")
+        for hook in store_hooks:
+            hook(staged)
+        done("store")
+        report = {
+            "documents": summarise(statements, docs),
+            "coverage": coverage,
+            "triples": len(graph),
+            "links": link_report.summary(),
+        }
+        _write_json(staged / "report.json", report)
+        swap.swap_in(staged, out_dir)
+    except OSError as exc:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise BuildError(f"could not write the build output in {out_dir.parent}: {exc.strerror or exc}. "
+                         "The previous output is unchanged; free space or choose another --out.") from exc
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return BuildResult(out_dir, statements, report, {k: v for k, v in timings.items() if not k.startswith("_")})
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")

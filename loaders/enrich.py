@@ -1,0 +1,149 @@
+"""Parsed statements → enriched statements: leads, partners, deadline, themes,
+legislation, outcome codes, programmes and explicit implements links, each
+link carrying the rule that produced it and the words it matched.
+
+One place for every document shape: parsers only say what the layout says
+(``hints``); the text is read here, against the vocabularies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from vawg_kg.loaders import resolve
+from vawg_kg.loaders.deadlines import Deadline, parse_deadline
+from vawg_kg.loaders.documents import DocumentInfo
+from vawg_kg.loaders.records import ParsedStatement
+from vawg_kg.ontology.vocabulary import Vocabulary, load_vocabulary
+
+ID_BASE = "https://w3id.org/vawg-kg/id/"
+HMG_DOC_ID = "hmg-vawg-strategy-2016"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A resolved reference from a statement to a vocabulary entry (or another statement)."""
+
+    iri: str
+    name: str
+    rule: str
+    matched: str | None = None
+
+
+@dataclass
+class EnrichedStatement:
+    statement: ParsedStatement
+    document: DocumentInfo
+    iri: str
+    leads: list[Link] = field(default_factory=list)
+    partners: list[Link] = field(default_factory=list)
+    themes: list[Link] = field(default_factory=list)
+    legislation: list[Link] = field(default_factory=list)
+    outcome_codes: list[Link] = field(default_factory=list)
+    programmes: list[Link] = field(default_factory=list)
+    implements: list[Link] = field(default_factory=list)
+    deadline: Deadline | None = None
+    contributes_to: str | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return self.statement.doc_id
+
+    @property
+    def ref(self) -> str:
+        return self.statement.ref
+
+    @property
+    def is_commitment(self) -> bool:
+        return self.statement.kind == "commitment"
+
+
+def statement_iri(doc_id: str, ref: str, kind: str) -> str:
+    folder = "commitment" if kind == "commitment" else "outcome"
+    return f"{ID_BASE}{folder}/{doc_id}/{quote(ref, safe='.-_')}"
+
+
+def org_iri(slug: str) -> str:
+    return f"{ID_BASE}org/{slug}"
+
+
+def _dedupe(links: Iterable[Link]) -> list[Link]:
+    seen: dict[str, Link] = {}
+    for link in links:
+        seen.setdefault(link.iri, link)
+    return list(seen.values())
+
+
+def _hint_list(statement: ParsedStatement, key: str) -> list[str]:
+    value = statement.hints.get(key)
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+class Enricher:
+    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
+        self.vocab = vocabulary or load_vocabulary()
+        self.unknown_organisations: dict[str, str] = {}  # iri → label, created from the text
+
+    def name_of(self, iri: str, fallback: str) -> str:
+        for table in (
+            self.vocab.organisations,
+            self.vocab.themes,
+            self.vocab.outcome_codes,
+            self.vocab.programmes,
+        ):
+            for entry in table.values():
+                if entry.iri == iri:
+                    return entry.name
+        act = self.vocab.legislation.get(iri)
+        if act is not None:
+            return act.name
+        return self.unknown_organisations.get(iri, fallback)
+
+    def _links(self, matches: Iterable[resolve.Match]) -> list[Link]:
+        return _dedupe(Link(m.iri, self.name_of(m.iri, m.matched_text), m.rule, m.matched_text) for m in matches)
+
+    def _leads(self, st: ParsedStatement, doc: DocumentInfo) -> list[Link]:
+        cells = _hint_list(st, "lead")
+        if cells:
+            links = self._links(m for cell in cells for m in resolve.resolve_lead_cell(cell))
+            for link in links:
+                if link.rule.endswith("unknown"):
+                    self.unknown_organisations.setdefault(link.iri, link.matched or link.iri)
+            if links:
+                return links
+        owner = st.hints.get("owner")
+        if isinstance(owner, str):
+            return [Link(org_iri(owner), self.name_of(org_iri(owner), owner), "section-owner", None)]
+        return [Link(org_iri(doc.owner), self.name_of(org_iri(doc.owner), doc.owner), "document-owner-we", None)]
+
+    def enrich(self, st: ParsedStatement, doc: DocumentInfo) -> EnrichedStatement:
+        out = EnrichedStatement(st, doc, statement_iri(st.doc_id, st.ref, st.kind))
+        text = st.text
+        if st.kind == "commitment":
+            out.leads = self._leads(st, doc)
+            lead_iris = {link.iri for link in out.leads}
+            out.partners = [p for p in self._links(resolve.find_organisations(text)) if p.iri not in lead_iris]
+            for p in out.partners:
+                if p.rule.endswith("unknown"):
+                    self.unknown_organisations.setdefault(p.iri, p.matched or p.iri)
+            raw_deadline = st.hints.get("delivery_date")
+            out.deadline = parse_deadline(raw_deadline if isinstance(raw_deadline, str) else None, doc.published)
+            out.implements = [
+                Link(statement_iri(HMG_DOC_ID, ref, "commitment"), ref, "explicit-column-2",
+                     str(st.hints.get("implements_text") or ref))
+                for ref in _hint_list(st, "implements")
+            ]
+            outcome_ref = st.hints.get("outcome_ref")
+            if isinstance(outcome_ref, str):
+                out.contributes_to = statement_iri(st.doc_id, outcome_ref, "outcome")
+        label_themes = [m for label in _hint_list(st, "theme") + _hint_list(st, "strand")
+                        for m in resolve.theme_for_label(label)]
+        out.themes = self._links([*label_themes, *resolve.find_themes(text)])
+        out.legislation = self._links(resolve.find_legislation(text))
+        out.outcome_codes = self._links(resolve.find_outcome_codes(text))
+        out.programmes = self._links(resolve.find_programmes(text))
+        return out
