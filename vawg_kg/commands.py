@@ -10,6 +10,7 @@ COMMAND_MODULES = (
     "vawg_kg.cmd_query",
     "vawg_kg.cmd_neo4j",
     "vawg_kg.cmd_serve",
+    "vawg_kg.cmd_score",
 )
 
 for name in COMMAND_MODULES:
