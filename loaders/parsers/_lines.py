@@ -29,7 +29,7 @@ class Line:
 
     @property
     def text(self) -> str:
-        return clean(self.raw)
+        return str(clean(self.raw))
 
     @property
     def blank(self) -> bool:

@@ -41,6 +41,7 @@ Rationale and Timings bullets are prose (the Timings text becomes the hint).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from vawg_kg.errors import SourceError
@@ -88,7 +89,7 @@ class Block:
 
     @property
     def text(self) -> str:
-        return clean(" ".join(ln.raw for ln in self.lines))
+        return str(clean(" ".join(ln.raw for ln in self.lines)))
 
     def ranges(self) -> list[tuple[int, int]]:
         return [(g[0].start, g[-1].end) for g in self.groups]
@@ -265,7 +266,7 @@ class _Reader:
             return i + 1
         if self.sub == "Vulnerability Knowledge and Practice Programme":
             if _BULLET.match(block.first.raw):
-                hints = {"owner": "vkpp"}
+                hints: dict[str, str | list[str]] = {"owner": "vkpp"}
                 if self.vkpp_date:
                     hints["delivery_date"] = self.vkpp_date
                 self.commit(block, self.next_ref("VKPP"), hints)
@@ -295,7 +296,9 @@ class _Reader:
             "priority_title": self.priority[1],
         }
 
-    def commit(self, block: Block, ref: str, hints: dict[str, str | list[str]], extra: list[Block] = ()) -> None:  # type: ignore[assignment]
+    def commit(
+        self, block: Block, ref: str, hints: dict[str, str | list[str]], extra: Sequence[Block] = ()
+    ) -> None:
         ranges = block.ranges()
         for more in extra:
             ranges += more.ranges()
