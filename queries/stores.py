@@ -1,0 +1,400 @@
+"""The graph stores behind one small interface.
+
+* :class:`OxigraphStore` — the embedded SPARQL store (pyoxigraph/RocksDB),
+  persistent under ``BUILD_DIR/oxigraph``, opened read-only for serving;
+* :class:`RdflibStore` — rdflib's in-memory graph and SPARQL engine over the
+  same N-Triples, for parity tests and benchmarks;
+* :class:`Neo4jStore` — Cypher against Neo4j, read transactions only.
+
+Parameters are always passed as bindings — pyoxigraph ``substitutions``
+(SEP-0007) or rdflib ``initBindings``, Neo4j query parameters — never pasted
+into the query text. Wrap a string in :class:`IRI` to bind it as an IRI;
+a plain ``str`` is bound as an ``xsd:string`` literal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from vawg_kg.errors import BadRequestError, StoreError, StoreUnavailableError
+from vawg_kg.queries.results import XSD, Cell, QueryResult
+
+NT_FILE = "vawg-kg.nt"
+OXIGRAPH_DIR = "oxigraph"
+STAMP_FILE = "loaded-from.json"
+
+
+class IRI(str):
+    """A binding value meant as an IRI, not a string literal."""
+
+
+Binding = str | int | float | bool | IRI
+Bindings = Mapping[str, Binding]
+CellRow = tuple[Cell | None, ...]
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A SPARQL-capable store."""
+
+    name: str
+
+    def select(self, query: str, bindings: Bindings | None = None) -> QueryResult:
+        """Run a query and return every row (use ``run_guarded`` for untrusted queries)."""
+
+    def stream(self, query: str, bindings: Bindings | None = None) -> tuple[list[str], Iterator[CellRow]]:
+        """Variables and a lazy row iterator, so callers can stop early.
+
+        ASK gives one row with variable ``ask``; CONSTRUCT/DESCRIBE give rows
+        ``subject predicate object``.
+        """
+
+
+def _rows(store: GraphStore, query: str, bindings: Bindings | None) -> QueryResult:
+    variables, rows = store.stream(query, bindings)
+    return QueryResult(variables, list(rows))
+
+
+def _bool_cell(value: bool) -> Cell:
+    return Cell("literal", "true" if value else "false", f"{XSD}boolean")
+
+
+# --- Oxigraph ------------------------------------------------------------------------
+
+def _ox_term(value: Binding) -> Any:
+    import pyoxigraph as ox
+
+    if isinstance(value, IRI):
+        try:
+            return ox.NamedNode(str(value))
+        except ValueError as exc:
+            raise BadRequestError(f"not a valid IRI: {str(value)!r} ({exc})") from exc
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(f"{XSD}boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(f"{XSD}integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(f"{XSD}decimal"))
+    return ox.Literal(str(value))
+
+
+def _ox_cell(term: Any) -> Cell | None:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return Cell("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Cell("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        return Cell("literal", term.value, term.datatype.value, term.language)
+    return Cell("literal", str(term))  # RDF-star triple terms: not produced by our graph
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class OxigraphStore:
+    name = "oxigraph"
+
+    def __init__(self, store: Any, path: Path | None = None, read_only: bool = False) -> None:
+        self.store = store
+        self.path = path  # the RocksDB folder, when on disk (lets run_guarded use a worker process)
+        self.read_only = read_only
+
+    # construction -------------------------------------------------------------
+    @staticmethod
+    def store_dir(build_dir: Path) -> Path:
+        return Path(build_dir) / OXIGRAPH_DIR
+
+    @classmethod
+    def load(cls, build_dir: Path) -> Path:
+        """Bulk-load ``build_dir/vawg-kg.nt`` into a fresh folder and swap it in atomically.
+
+        Usable as a build store hook (``hook(staged_build_dir)``). Readers that
+        opened the previous folder keep it until they reopen.
+        """
+        import pyoxigraph as ox
+
+        from vawg_kg.loaders import swap
+
+        build_dir = Path(build_dir)
+        nt = build_dir / NT_FILE
+        if not nt.is_file():
+            raise StoreError(f"{nt} does not exist; run `vawg-kg build --out {build_dir}` first")
+        target = cls.store_dir(build_dir)
+        swap.recover(target)
+        staged = swap.staging_dir(target)
+        try:
+            store = ox.Store(str(staged))
+            store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+            store.optimize()
+            store.flush()
+            del store  # release the RocksDB lock before the folder moves
+            (staged / STAMP_FILE).write_text(json.dumps({"file": NT_FILE, "sha256": _file_digest(nt)}))
+            swap.swap_in(staged, target)
+        except Exception:
+            import shutil
+
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        return target
+
+    @classmethod
+    def is_current(cls, build_dir: Path) -> bool:
+        """True when the store folder exists and was loaded from the present N-Triples."""
+        stamp = cls.store_dir(build_dir) / STAMP_FILE
+        nt = Path(build_dir) / NT_FILE
+        if not stamp.is_file() or not nt.is_file():
+            return False
+        try:
+            return bool(json.loads(stamp.read_text()).get("sha256") == _file_digest(nt))
+        except (OSError, ValueError):
+            return False
+
+    @classmethod
+    def open_read_only(cls, build_dir: Path) -> OxigraphStore:
+        """Open the persisted store for serving; a write through it fails in RocksDB itself."""
+        import pyoxigraph as ox
+
+        path = cls.store_dir(build_dir)
+        if not (path / STAMP_FILE).is_file():
+            raise StoreUnavailableError(
+                f"no Oxigraph store in {path}; run `vawg-kg build --out {build_dir}` "
+                "(or `vawg-kg query` which loads it from the build output)")
+        try:
+            return cls(ox.Store.read_only(str(path)), path=path, read_only=True)
+        except OSError as exc:
+            raise StoreUnavailableError(f"cannot open the Oxigraph store in {path}: {exc}") from exc
+
+    @classmethod
+    def ensure(cls, build_dir: Path) -> OxigraphStore:
+        """Open read-only, loading from the build output first when absent or stale."""
+        if not cls.is_current(build_dir):
+            cls.load(build_dir)
+        return cls.open_read_only(build_dir)
+
+    @classmethod
+    def in_memory(cls, rdf_file: Path) -> OxigraphStore:
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.load(path=str(rdf_file))
+        return cls(store)
+
+    # queries ------------------------------------------------------------------
+    def stream(self, query: str, bindings: Bindings | None = None) -> tuple[list[str], Iterator[CellRow]]:
+        import pyoxigraph as ox
+
+        subs = {ox.Variable(k): _ox_term(v) for k, v in (bindings or {}).items()}
+        try:
+            result = self.store.query(query, substitutions=subs or None)
+        except SyntaxError as exc:
+            from vawg_kg.errors import QueryParseError
+
+            raise QueryParseError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"Oxigraph storage error: {exc}") from exc
+        except RuntimeError as exc:
+            # SEP-0007: a substituted variable must be in the SELECT projection
+            raise BadRequestError(f"cannot bind the parameters: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return ["ask"], iter([(_bool_cell(bool(result)),)])
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            return variables, (tuple(_ox_cell(s[i]) for i in range(len(variables))) for s in result)
+        return ["subject", "predicate", "object"], (
+            (_ox_cell(t.subject), _ox_cell(t.predicate), _ox_cell(t.object)) for t in result)
+
+    def select(self, query: str, bindings: Bindings | None = None) -> QueryResult:
+        return _rows(self, query, bindings)
+
+
+# --- rdflib ------------------------------------------------------------------------
+
+def _rdflib_term(value: Binding) -> Any:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD as RXSD
+
+    if isinstance(value, IRI):
+        return URIRef(str(value))
+    if isinstance(value, bool):
+        return Literal(value)
+    if isinstance(value, int):
+        return Literal(value, datatype=RXSD.integer)
+    if isinstance(value, float):
+        return Literal(repr(value), datatype=RXSD.decimal)
+    return Literal(str(value))
+
+
+def _rdflib_cell(term: Any) -> Cell | None:
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return Cell("uri", str(term))
+    if isinstance(term, BNode):
+        return Cell("bnode", str(term))
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype else (
+            None if term.language else f"{XSD}string")
+        if term.language:
+            datatype = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+        return Cell("literal", str(term), datatype, term.language)
+    return Cell("literal", str(term))
+
+
+class RdflibStore:
+    name = "rdflib"
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+
+    @classmethod
+    def from_file(cls, rdf_file: Path) -> RdflibStore:
+        from rdflib import Graph
+
+        graph = Graph()
+        graph.parse(str(rdf_file))
+        return cls(graph)
+
+    @classmethod
+    def from_build(cls, build_dir: Path) -> RdflibStore:
+        return cls.from_file(Path(build_dir) / NT_FILE)
+
+    def stream(self, query: str, bindings: Bindings | None = None) -> tuple[list[str], Iterator[CellRow]]:
+        init = {k: _rdflib_term(v) for k, v in (bindings or {}).items()}
+        try:
+            result = self.graph.query(query, initBindings=init)
+        except Exception as exc:  # pyparsing.ParseException and rdflib's own errors
+            from pyparsing import ParseException
+
+            from vawg_kg.errors import QueryParseError
+
+            if isinstance(exc, ParseException):
+                raise QueryParseError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
+                                      line=exc.lineno, column=exc.col) from exc
+            raise StoreError(f"rdflib query error: {exc}") from exc
+        if result.type == "ASK":
+            return ["ask"], iter([(_bool_cell(bool(result.askAnswer)),)])
+        if result.type == "SELECT":
+            variables = [str(v) for v in result.vars]
+            return variables, (tuple(_rdflib_cell(t) for t in row) for row in result)
+        return ["subject", "predicate", "object"], (tuple(_rdflib_cell(t) for t in triple) for triple in result)
+
+    def select(self, query: str, bindings: Bindings | None = None) -> QueryResult:
+        return _rows(self, query, bindings)
+
+
+# --- Neo4j -------------------------------------------------------------------------
+
+def _neo4j_value(value: Any) -> Any:
+    """Nodes by their IRI, temporal values as ISO strings, lists recursively."""
+    from neo4j.graph import Node, Relationship
+
+    if isinstance(value, Node):
+        return value.get("iri", value.element_id)
+    if isinstance(value, Relationship):
+        return value.type
+    if isinstance(value, list):
+        return [_neo4j_value(v) for v in value]
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+
+
+class Neo4jStore:
+    """Cypher in read transactions, with a server-side timeout and a row cap.
+
+    READ access mode alone does not make a query harmless (``CALL``
+    procedures, ``LOAD CSV``); the API checks the plan with ``EXPLAIN``
+    before calling :meth:`run` on untrusted text.
+    """
+
+    name = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str | None = None) -> None:
+        import neo4j
+
+        self.uri = uri
+        self.database = database
+        try:
+            self.driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+        except Exception as exc:
+            raise StoreUnavailableError(f"cannot create a Neo4j driver for {uri}: {exc}") from exc
+
+    @classmethod
+    def from_settings(cls) -> Neo4jStore:
+        """Connect with the project's Neo4j settings (``vawg-kg neo4j start`` writes them)."""
+        from vawg_kg.loaders import neo4j_server
+
+        settings = neo4j_server.connection_settings()
+        get = settings.get if isinstance(settings, dict) else (lambda k, d=None: getattr(settings, k, d))
+        return cls(get("uri"), get("user", "neo4j"), get("password"), get("database", None))
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None,
+            timeout_s: float = 30.0, max_rows: int = 100_000) -> QueryResult:
+        import neo4j
+        from neo4j.exceptions import ClientError, ServiceUnavailable, AuthError
+
+        from vawg_kg.errors import QueryParseError, QueryTimeoutError, ResultTooLargeError
+
+        def work(tx: Any) -> QueryResult:
+            result = tx.run(neo4j.Query(cypher, timeout=timeout_s), dict(params or {}))
+            keys = list(result.keys())
+            rows: list[tuple[Any, ...]] = []
+            for record in result:
+                if len(rows) >= max_rows:
+                    raise ResultTooLargeError(f"the query returns more than {max_rows} rows; add LIMIT or narrow it",
+                                              max_rows=max_rows)
+                rows.append(tuple(_neo4j_value(v) for v in record.values()))
+            return QueryResult(keys, plain=rows)
+
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return session.execute_read(work)
+        except (ServiceUnavailable, AuthError, OSError) as exc:
+            raise StoreUnavailableError(
+                f"Neo4j at {self.uri} is not reachable ({exc}); start it with `vawg-kg neo4j start`") from exc
+        except ClientError as exc:
+            code = exc.code or ""
+            if "TransactionTimedOut" in code or "Timeout" in code:
+                raise QueryTimeoutError(f"the Cypher query ran longer than {timeout_s}s") from exc
+            if "SyntaxError" in code:
+                raise QueryParseError(f"Cypher syntax error: {exc.message}") from exc
+            if "Forbidden" in code or "AccessMode" in code:
+                from vawg_kg.errors import ForbiddenQueryError
+
+                raise ForbiddenQueryError(f"Cypher refused in a read transaction: {exc.message}") from exc
+            raise StoreError(f"Neo4j error {code}: {exc.message}") from exc
+
+
+def default_sparql_store(build_dir: Path | None = None) -> OxigraphStore:
+    from vawg_kg.paths import default_build_dir
+
+    return OxigraphStore.ensure(Path(build_dir) if build_dir else default_build_dir())
+
+
+__all__ = ["IRI", "Binding", "Bindings", "GraphStore", "OxigraphStore", "RdflibStore", "Neo4jStore",
+           "QueryResult", "Cell", "default_sparql_store", "NT_FILE", "OXIGRAPH_DIR"]
+
