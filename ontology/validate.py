@@ -1,0 +1,157 @@
+"""Check data against the SHACL shapes, and the ontology against itself.
+
+``validate_graph`` is the gate every build passes through; ``check_consistency``
+runs an OWL RL closure (owlrl) over the ontology and its vocabularies.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import owlrl
+from pyshacl import validate as shacl_validate
+from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from vawg_kg.errors import OntologyError, ValidationError
+from vawg_kg.ontology.model import ONTOLOGY_FILE, VAWG_NS, parse_turtle
+
+SHAPES_FILE = ONTOLOGY_FILE.with_name("shapes.ttl")
+VOCABULARIES_DIR = ONTOLOGY_FILE.with_name("vocabularies")
+MAX_LISTED = 20
+
+# owlrl adds each inconsistency it meets to the graph as a message with this predicate.
+_OWLRL_ERROR_TEXT = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
+
+_PREFIXES = (
+    ("https://w3id.org/vawg-kg/id/", "id:"),
+    (VAWG_NS, "vawg:"),
+    ("http://www.w3.org/ns/oa#", "oa:"),
+    ("http://www.w3.org/2006/time#", "time:"),
+    ("http://www.w3.org/2004/02/skos/core#", "skos:"),
+    ("http://purl.org/dc/terms/", "dcterms:"),
+    ("http://www.w3.org/ns/org#", "org:"),
+    ("http://www.w3.org/ns/prov#", "prov:"),
+)
+
+
+@functools.cache
+def shapes_graph() -> Graph:
+    return parse_turtle(SHAPES_FILE)
+
+
+@functools.cache
+def ontology_graph() -> Graph:
+    return parse_turtle(ONTOLOGY_FILE)
+
+
+def validate_graph(data: Graph) -> None:
+    """Raise ValidationError listing each SHACL violation as '<focus node> <path>: <message>'."""
+    # inference="none": the ontology is mixed into the data graph as the class
+    # hierarchy, which is all sh:targetClass / sh:class need; RDFS inference
+    # would add nothing the shapes check and costs several times the run time.
+    conforms, results, _text = shacl_validate(
+        data,
+        shacl_graph=shapes_graph(),
+        ont_graph=ontology_graph(),
+        inference="none",
+        allow_warnings=True,
+    )
+    if conforms:
+        return
+    assert isinstance(results, Graph)
+    problems = sorted(_describe(data, results, r) for r in results.subjects(RDF.type, SH.ValidationResult))
+    listed = problems[:MAX_LISTED]
+    more = len(problems) - len(listed)
+    tail = f"\n  and {more} more" if more else ""
+    raise ValidationError(
+        f"The graph violates {len(problems)} SHACL constraint(s) of {SHAPES_FILE.name}:\n  "
+        + "\n  ".join(listed)
+        + tail
+        + "\nFix the parser, linker or vocabulary that produced these nodes and rebuild.",
+        violations=problems,
+    )
+
+
+def _describe(data: Graph, results: Graph, result: Node) -> str:
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    message = results.value(result, SH.resultMessage)
+    value = results.value(result, SH.value)
+    if message is None:
+        message = Literal(f"violates {short(results.value(result, SH.sourceConstraintComponent))}")
+    node = locate(data, focus)
+    where = f"{node} {_path_text(results, path)}" if path is not None else node
+    found = f" (found {short(value)})" if value is not None and value != focus else ""
+    return f"{where}: {message}{found}"
+
+
+def locate(data: Graph, node: Node | None, hops: int = 3) -> str:
+    """A blank node is shown by the way to it from the nearest IRI, e.g. 'id:span/x/1-2 oa:hasSelector [...]'."""
+    if not isinstance(node, BNode) or hops == 0:
+        return short(node)
+    for subject, predicate in sorted(data.subject_predicates(node)):
+        return f"{locate(data, subject, hops - 1)} {short(predicate)} [...]"
+    return short(node)
+
+
+def _path_text(g: Graph, path: Node) -> str:
+    if isinstance(path, BNode) and (path, RDF.first, None) in g:
+        return "/".join(_path_text(g, p) for p in Collection(g, path))
+    if isinstance(path, BNode):
+        inverse = g.value(path, SH.inversePath)
+        if inverse is not None:
+            return "^" + _path_text(g, inverse)
+    return short(path)
+
+
+def short(node: Node | None) -> str:
+    """A node as a reader writes it: prefixed name where a prefix is known, else <iri>."""
+    if node is None:
+        return "(none)"
+    if isinstance(node, URIRef):
+        for ns, prefix in _PREFIXES:
+            if str(node).startswith(ns):
+                return prefix + str(node)[len(ns) :]
+        return f"<{node}>"
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    text = str(node)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def vocabulary_files() -> list[Path]:
+    return sorted(VOCABULARIES_DIR.glob("*.ttl")) if VOCABULARIES_DIR.is_dir() else []
+
+
+def check_consistency() -> None:
+    """OWL RL closure over the ontology and vocabularies; OntologyError on any contradiction."""
+    graph = Graph()
+    graph += ontology_graph()
+    files = [ONTOLOGY_FILE, *vocabulary_files()]
+    for path in files[1:]:
+        graph += parse_turtle(path)
+    errors = consistency_errors(graph)
+    if errors:
+        raise OntologyError(
+            f"The ontology and vocabularies ({', '.join(p.name for p in files)}) are inconsistent under OWL RL:\n  "
+            + "\n  ".join(errors[:MAX_LISTED])
+            + "\nFix the types or axioms named above.",
+            errors=errors,
+        )
+
+
+def consistency_errors(graph: Graph) -> list[str]:
+    """Contradictions owlrl finds in a copy of ``graph`` (the input is left unchanged)."""
+    closed = Graph()
+    closed += graph
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
+    errors = [str(m) for m in closed.objects(None, _OWLRL_ERROR_TEXT)]
+    errors += [f"{short(s)} is a member of owl:Nothing" for s in closed.subjects(RDF.type, OWL.Nothing)]
+    return sorted(set(errors))
+
+
+__all__ = ["check_consistency", "consistency_errors", "validate_graph", "vocabulary_files", "short"]
