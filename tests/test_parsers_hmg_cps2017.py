@@ -190,3 +190,36 @@ def test_cps_unknown_column_2_is_an_error(cps_source: str) -> None:
     broken = cps_source.replace("VAWG\tProvide Regular Oversight\t", "VAWG\tDo something else\t", 1)
     with pytest.raises(SourceError, match="names no HMG 2016 Annex A action"):
         CPS2017.parse(broken, CPS_ID, CPS_FILE)
+
+
+# ---------------------------------------------------------------- against the hand-labelled data
+
+LABELLED = Path(__file__).parent / "labelled"
+
+
+def _labels(doc_id: str) -> list[dict[str, object]]:
+    import json
+
+    with (LABELLED / f"{doc_id}.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_hmg_matches_labels(hmg: ParsedDocument) -> None:
+    got = {s.ref: s for s in hmg.statements}
+    labels = _labels(HMG_ID)
+    assert sum(1 for r in labels if str(r["ref"]).startswith("A")) == 95
+    for rec in labels:
+        s = got[str(rec["ref"])]
+        assert s.text.startswith(str(rec["text_prefix"])), rec["ref"]
+        if str(rec["ref"]).startswith("A"):
+            assert s.hints["delivery_date"] == rec["deadline_raw"], rec["ref"]
+
+
+def test_cps_matches_labels(cps: ParsedDocument) -> None:
+    got = {s.ref: s for s in cps.commitments}
+    labels = _labels(CPS_ID)
+    assert {str(r["ref"]) for r in labels} == set(got)
+    for rec in labels:
+        s = got[str(rec["ref"])]
+        assert s.text.startswith(str(rec["text_prefix"])), rec["ref"]
+        assert s.hints["implements"] == rec["implements"], rec["ref"]
