@@ -121,7 +121,7 @@ def test_hmg_wrapped_action_cell_becomes_fragments(hmg_source: str) -> None:
 def test_hmg_stray_annex_line_is_an_error(hmg_source: str) -> None:
     broken = hmg_source.replace("<b>REDUCING OFFENDING</b>\t\t\t", "stray words")
     line = broken[: broken.index("stray words")].count("\n") + 1
-    with pytest.raises(SourceError, match=rf"{HMG_FILE}, line {line}:"):
+    with pytest.raises(SourceError, match=rf"{HMG_FILE}:{line}:"):
         HMG2016.parse(broken, HMG_ID, HMG_FILE)
 
 
@@ -181,7 +181,7 @@ def test_cps_row_with_missing_columns(cps_source: str) -> None:
     assert row in cps_source
     broken = cps_source.replace(row, "VAWG\tEngage with Stakeholders\tPublic Confidence")
     line = broken[: broken.index("VAWG\tEngage with Stakeholders\tPublic Confidence")].count("\n") + 1
-    with pytest.raises(SourceError, match=rf"{CPS_FILE}, line {line}: row has 3 cells, expected 4") as info:
+    with pytest.raises(SourceError, match=rf"{CPS_FILE}:{line}: row has 3 cells, expected 4") as info:
         CPS2017.parse(broken, CPS_ID, CPS_FILE)
     assert info.value.details == {"file": CPS_FILE, "line": line}
 

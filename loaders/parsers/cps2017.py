@@ -159,7 +159,7 @@ class Cps2017Parser:
         seen_title = False
 
         def error(n: int, what: str) -> SourceError:
-            return SourceError(f"{file}, line {n}: {what}", file=file, line=n)
+            return SourceError(f"{file}:{n}: {what}", file=file, line=n)
 
         def emit(ref: str, kind: StatementKind, a: int, b: int, strand: Strand, hints: dict[str, str | list[str]]) -> None:
             a, b = _trim(text, a, b)

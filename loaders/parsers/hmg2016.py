@@ -69,7 +69,7 @@ class _State:
     roles: dict[int, LineRole] = field(default_factory=dict)
 
     def error(self, line_no: int, what: str) -> SourceError:
-        return SourceError(f"{self.file}, line {line_no}: {what}", file=self.file, line=line_no)
+        return SourceError(f"{self.file}:{line_no}: {what}", file=self.file, line=line_no)
 
     def add(
         self,
