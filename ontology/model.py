@@ -36,6 +36,10 @@ _ALIGNMENT_PREDICATES = (
     OWL.equivalentProperty,
 )
 _PREFIXES = {
+    "https://w3id.org/vawg-kg/id/": "id",
+    str(OWL): "owl",
+    str(RDF): "rdf",
+    "http://www.w3.org/2001/XMLSchema#": "xsd",
     str(SKOS): "skos",
     str(DCTERMS): "dcterms",
     str(RDFS): "rdfs",
@@ -211,7 +215,7 @@ class _Reader:
         self.source = source
 
     def fail(self, subject: Node, problem: str) -> OntologyError:
-        name = _short(str(subject))
+        name = curie(str(subject))
         return OntologyError(f"{self.source}: {name} {problem}", term=name)
 
     def vawg_subjects(self, rdf_type: URIRef) -> list[URIRef]:
@@ -299,7 +303,7 @@ class _Reader:
             iri=str(subject),
             local_name=name,
             kind="annotation",
-            label=_short(str(subject)),
+            label=curie(str(subject)),
             comment=self.literal(subject, URIRef(VAWG_NS + "usageNote"), "vawg:usageNote"),
             domain=(),
             range=(),
@@ -319,10 +323,11 @@ class _Reader:
                         raise self.fail(node, "is used but not declared; declare it or fix the spelling.")
 
 
-def _short(iri: str) -> str:
+def curie(iri: str) -> str:
+    """``vawg:hasLead``, ``id:org/cps``, ``skos:prefLabel``; an IRI with no known prefix as ``<iri>``."""
     if iri.startswith(VAWG_NS):
         return "vawg:" + iri[len(VAWG_NS) :]
     for ns, prefix in _PREFIXES.items():
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    return f"<{iri}>"

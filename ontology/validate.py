@@ -17,7 +17,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from vawg_kg.errors import OntologyError, ValidationError
-from vawg_kg.ontology.model import ONTOLOGY_FILE, VAWG_NS, parse_turtle
+from vawg_kg.ontology.model import ONTOLOGY_FILE, curie, parse_turtle
 
 SHAPES_FILE = ONTOLOGY_FILE.with_name("shapes.ttl")
 VOCABULARIES_DIR = ONTOLOGY_FILE.with_name("vocabularies")
@@ -25,17 +25,6 @@ MAX_LISTED = 20
 
 # owlrl adds each inconsistency it meets to the graph as a message with this predicate.
 _OWLRL_ERROR_TEXT = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
-
-_PREFIXES = (
-    ("https://w3id.org/vawg-kg/id/", "id:"),
-    (VAWG_NS, "vawg:"),
-    ("http://www.w3.org/ns/oa#", "oa:"),
-    ("http://www.w3.org/2006/time#", "time:"),
-    ("http://www.w3.org/2004/02/skos/core#", "skos:"),
-    ("http://purl.org/dc/terms/", "dcterms:"),
-    ("http://www.w3.org/ns/org#", "org:"),
-    ("http://www.w3.org/ns/prov#", "prov:"),
-)
 
 
 @functools.cache
@@ -113,10 +102,7 @@ def short(node: Node | None) -> str:
     if node is None:
         return "(none)"
     if isinstance(node, URIRef):
-        for ns, prefix in _PREFIXES:
-            if str(node).startswith(ns):
-                return prefix + str(node)[len(ns) :]
-        return f"<{node}>"
+        return curie(str(node))
     if isinstance(node, BNode):
         return f"_:{node}"
     text = str(node)
