@@ -35,3 +35,6 @@ def missing_service(what: str) -> None:
 @pytest.fixture(scope="session")
 def sources() -> Path:
     return sources_dir()
+
+
+pytest_plugins = ["tests.build_fixture"]

@@ -1,0 +1,3 @@
+from vawg_kg.cli import app
+
+app()
