@@ -37,13 +37,18 @@ class Line:
 
 
 def split_lines(source: str) -> list[Line]:
+    """The lines as ``str.splitlines`` counts them, with their offsets.
+
+    Using Python's own notion of a line (``\\r\\n``, lone ``\\r``, form feed,
+    U+2028 ...) keeps the line numbers of the coverage report equal to
+    ``len(source.splitlines())``.
+    """
     lines: list[Line] = []
     pos = 0
-    for number, raw in enumerate(source.split("\n"), start=1):
+    for number, piece in enumerate(source.splitlines(keepends=True), start=1):
+        raw = piece.splitlines()[0] if piece.splitlines() else ""
         lines.append(Line(number, pos, pos + len(raw), raw))
-        pos += len(raw) + 1
-    if lines and lines[-1].raw == "" and source.endswith("\n"):
-        lines.pop()  # the empty "line" after the final newline is not a line
+        pos += len(piece)
     return lines
 
 
