@@ -1,0 +1,118 @@
+"""``vawg-kg query``: SPARQL on the embedded Oxigraph store, Cypher on Neo4j, or a named question."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vawg_kg.cli import app, reports_errors
+from vawg_kg.errors import BadRequestError
+from vawg_kg.paths import default_build_dir
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+def _text_or_file(value: str) -> str:
+    """A path to a query file, or the query itself."""
+    if "\n" not in value and len(value) < 4096:
+        path = Path(value)
+        try:
+            if path.is_file():
+                return path.read_text(encoding="utf-8")
+        except OSError:
+            pass
+    return value
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise BadRequestError(f"--param takes NAME=VALUE, not {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def _print(result: object, fmt: OutputFormat) -> None:
+    from vawg_kg.queries.results import FORMATTERS, QueryResult
+
+    assert isinstance(result, QueryResult)
+    if fmt is not OutputFormat.table:
+        sys.stdout.write(FORMATTERS[fmt.value](result))
+        return
+    table = Table(*result.variables, show_lines=False)
+    for row in result.rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out = Console()
+    out.print(table)
+    out.print(f"{len(result)} row(s)", style="dim")
+
+
+@app.command()
+@reports_errors
+def query(
+    sparql: Annotated[Optional[str], typer.Option("--sparql", help="SPARQL query text or file")] = None,
+    cypher: Annotated[Optional[str], typer.Option("--cypher", help="Cypher query text or file (Neo4j)")] = None,
+    named: Annotated[Optional[str], typer.Option("--named", help="A named question from queries/ (see --list)")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", help="NAME=VALUE for --named (repeatable)")] = None,
+    on_neo4j: Annotated[bool, typer.Option("--neo4j", help="Run --named on Neo4j (its .cypher) instead of Oxigraph")] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, or SPARQL 1.1 json/csv/tsv results")] = OutputFormat.table,
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="Build output holding vawg-kg.nt")] = default_build_dir(),
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds before the query is stopped")] = 60.0,
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Refuse results larger than this")] = 100_000,
+    list_named: Annotated[bool, typer.Option("--list", help="List the named questions and their parameters")] = False,
+) -> None:
+    """Query the graph: SPARQL on the embedded store (loaded from the build output if absent), Cypher on Neo4j."""
+    from vawg_kg.queries import catalog
+
+    if list_named:
+        table = Table("name", "question", "parameters", "cypher")
+        for q in catalog.all():
+            params = ", ".join(f"{p.name} ({p.type}{'' if p.required else ', optional'})" for p in q.parameters)
+            table.add_row(q.name, q.question, params or "-", "yes" if q.cypher else "")
+        Console().print(table)
+        return
+    chosen = [x for x in (sparql, cypher, named) if x is not None]
+    if len(chosen) != 1:
+        raise BadRequestError("give exactly one of --sparql, --cypher or --named (or --list)")
+    if param and not named:
+        raise BadRequestError("--param goes with --named; put literal values in the query text otherwise")
+
+    if cypher is not None or (named and on_neo4j):
+        from vawg_kg.queries.stores import Neo4jStore
+
+        with Neo4jStore.from_settings() as neo:
+            if named:
+                from vawg_kg.queries.runner import run_named
+
+                result = run_named(named, _params(param or []), neo, timeout_s=timeout, max_rows=max_rows)
+            else:
+                result = neo.run(_text_or_file(cypher or ""), {}, timeout_s=timeout, max_rows=max_rows)
+        _print(result, fmt)
+        return
+
+    from vawg_kg.queries.sparql_guard import run_guarded
+    from vawg_kg.queries.stores import OxigraphStore
+
+    store = OxigraphStore.ensure(build_dir)
+    if named:
+        from vawg_kg.queries.runner import run_named
+
+        result = run_named(named, _params(param or []), store, guarded=True, timeout_s=timeout, max_rows=max_rows)
+    else:
+        # The command line is the user's own machine, but the same guard keeps
+        # a pasted query from writing or reaching out.
+        result = run_guarded(store, _text_or_file(sparql or ""), timeout, max_rows)
+    _print(result, fmt)
