@@ -251,3 +251,25 @@ def test_cps2025_case_studies_and_forewords_are_prose(cps2025: ParsedDocument, s
         if role == "commitment":
             assert not lines[n - 1].startswith(("A man who", "Tackling Violence", "The impact of violence"))
     assert not any("Jeanette Smith" in s.text for s in cps2025.statements)
+
+
+# --- the hand-labelled data agrees with the parse ---------------------------
+
+LABELLED = Path(__file__).parent / "labelled"
+
+
+@pytest.mark.parametrize("doc_id", DOCS)
+def test_hand_counts_and_labelled_refs_match_the_parse(sources: Path, doc_id: str) -> None:
+    import json
+
+    _, doc = _parse(sources, doc_id)
+    counts = json.loads((LABELLED / "counts.json").read_text(encoding="utf-8"))
+    assert len(doc.commitments) == counts[doc_id]
+    by_ref = {s.ref: s for s in doc.commitments}
+    rows = [json.loads(line) for line in (LABELLED / f"{doc_id}.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 15
+    for row in rows:
+        assert row["doc_id"] == doc_id
+        assert row["ref"] in by_ref, row["ref"]
+        assert by_ref[row["ref"]].text.startswith(row["text_prefix"]), row["ref"]
+        assert row["leads"], row["ref"]
