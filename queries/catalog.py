@@ -7,7 +7,10 @@ Each file opens with a comment block::
     #             doc_id (string, optional) — restrict to one document
     #             min_score (decimal, default=0) — lowest score
 
-(``# parameters: none`` when there are none). Types: ``iri``, ``string``,
+    # example: org=org/fcdo; doc_id=hmg-vawg-strategy-2016
+
+(``# parameters: none`` when there are none; the example values are used for
+the expected-results files and the docs). Types: ``iri``, ``string``,
 ``integer``, ``decimal``. SPARQL binds ``?name`` by substitution (so each
 parameter must appear in the SELECT projection); Cypher uses ``$name``.
 """
@@ -50,11 +53,23 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     sparql: str
     cypher: str | None = None
+    example: dict[str, str] = field(default_factory=dict, compare=False)
     sparql_path: Path | None = field(default=None, compare=False)
     cypher_path: Path | None = field(default=None, compare=False)
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
+
+
+def parse_example(text: str) -> dict[str, str]:
+    for line in text.splitlines():
+        body = line.strip().lstrip("#/").strip()
+        if body.startswith("example:"):
+            pairs = [p.partition("=") for p in body.removeprefix("example:").split(";") if p.strip()]
+            return {k.strip(): v.strip() for k, _, v in pairs}
+        if not line.strip().startswith(("#", "//")):
+            break
+    return {}
 
 
 def parse_header(text: str, path: Path) -> tuple[str, tuple[Parameter, ...]]:
@@ -68,6 +83,9 @@ def parse_header(text: str, path: Path) -> tuple[str, tuple[Parameter, ...]]:
         body = stripped.lstrip("#/").strip()
         if body.startswith("question:"):
             question = body.removeprefix("question:").strip()
+            in_params = False
+            continue
+        if body.startswith("example:"):
             in_params = False
             continue
         if body.startswith("parameters:"):
@@ -105,7 +123,11 @@ def load_catalog(folder: Path) -> dict[str, NamedQuery]:
             if [p.name for p in c_params] != [p.name for p in params]:
                 raise CatalogError(f"{cypher_path}:1: parameters {[p.name for p in c_params]} differ from "
                                    f"{rq.name}'s {[p.name for p in params]}")
-        found[rq.stem] = NamedQuery(rq.stem, question, params, sparql, cypher, rq,
+        example = parse_example(sparql)
+        unknown = set(example) - {p.name for p in params}
+        if unknown:
+            raise CatalogError(f"{rq}:1: the example names unknown parameters {sorted(unknown)}")
+        found[rq.stem] = NamedQuery(rq.stem, question, params, sparql, cypher, example, rq,
                                     cypher_path if cypher else None)
     for orphan in sorted(folder.glob("*.cypher")):
         if orphan.stem not in found:

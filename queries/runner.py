@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+import re
 from urllib.parse import quote
 
 from vawg_kg.errors import BadRequestError
@@ -16,6 +17,7 @@ from vawg_kg.queries.stores import IRI, Binding
 # Characters that cannot appear in an IRI (RFC 3987); percent-encoded so a
 # hostile value becomes a valid IRI that matches nothing, never a syntax error.
 _IRI_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '<>"{}|\\^`')
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]")
 
 
 def to_iri(value: str) -> IRI:
@@ -23,7 +25,7 @@ def to_iri(value: str) -> IRI:
     value = value.strip()
     if value.startswith("id:"):
         value = DOCUMENT_IRI_BASE + value[3:]
-    elif "://" not in value:
+    elif not _ABSOLUTE.match(value):
         value = DOCUMENT_IRI_BASE + value.lstrip("/")
     return IRI(quote(value, safe=_IRI_SAFE))
 
