@@ -28,7 +28,6 @@ from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
 from vawg_kg.loaders.serialise import write_dumps
 from vawg_kg.loaders.source_io import read_source
-from vawg_kg.loaders.text import line_starts
 from vawg_kg.ontology.validate import validate_graph
 from vawg_kg.ontology.vocabulary import vocabulary_graph
 from vawg_kg.paths import sources_dir
@@ -112,7 +111,7 @@ def parse_document(doc: SourceDocument) -> ParsedDocument:
 
 
 def coverage_of(doc: SourceDocument, parsed: ParsedDocument) -> dict[str, Any]:
-    total = len(line_starts(doc.text)) - (1 if doc.text.endswith("\n") else 0)
+    total = len(doc.text.splitlines())
     roles: dict[str, int] = {}
     for role in parsed.line_roles.values():
         roles[role] = roles.get(role, 0) + 1
@@ -147,17 +146,11 @@ def build_graph(
     out_dir = Path(out_dir)
     swap.recover(out_dir)
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
 
     def stage(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        if timings or name != "read":
-            pass
         if on_stage:
             on_stage(name)
-        timings[f"_{name}_started"] = now
-        clock = now
+        timings[f"_{name}_started"] = time.perf_counter()
 
     def done(name: str) -> None:
         timings[name] = round(time.perf_counter() - timings.pop(f"_{name}_started"), 4)

@@ -171,3 +171,25 @@ def parse_deadline(raw: str | None, published: date) -> Deadline:
     if recurring:
         return Deadline(raw, "recurring", None, None, "deadline-recurring", recurring.group(0))
     return Deadline(raw, "none", None, None, "deadline-unrecognised", None)
+
+
+_IN_TEXT = re.compile(
+    r"\b(?:by|before|until|no later than|in)\s+(?:the\s+end\s+of\s+)?"
+    r"(?:(?:[0-3]?\d(?:st|nd|rd|th)?\s+)?" + _MONTH.replace("?P<month>", "?:") + r"\s+)?(?:19|20)\d{2}\b",
+    re.I,
+)
+
+
+def deadline_in_text(text: str, published: date) -> Deadline:
+    """A deadline stated inside a commitment's own text ("By 31 March 2022 …").
+
+    Only phrases introduced by by/before/until/in count, so a year mentioned in
+    passing ("the 2015 Act") is not taken for a deadline. The raw text is the
+    matched phrase, and the rule says it came from the text.
+    """
+    found = list(_IN_TEXT.finditer(text))
+    if not found:
+        return Deadline(None, "none", None, None, "absent", None)
+    phrase = found[-1].group(0)
+    parsed = parse_deadline(phrase, published)
+    return Deadline(phrase, parsed.kind, parsed.date, parsed.period_start, f"text-{parsed.rule}", parsed.matched)

@@ -22,6 +22,7 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 OGL = URIRef("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
 QUOTE_CONTEXT = 32
+STRUCTURE_KINDS = frozenset({"pillar", "priority"})
 
 
 def _id(path: str) -> URIRef:
@@ -150,9 +151,13 @@ class GraphEmitter:
             self.add(instant, RDF.type, TIME.Instant)
             self.add(instant, TIME.inXSDDate, Literal(day.isoformat(), datatype=XSD.date))
 
-    def statement(self, source: str, st: EnrichedStatement) -> URIRef:
+    def statement(self, source: str, st: EnrichedStatement) -> URIRef | None:
         node = URIRef(st.iri)
         ps = st.statement
+        if ps.kind in STRUCTURE_KINDS:
+            # Pillars and priorities are already the sections of their commitments.
+            self.section(ps.doc_id, ps.section)
+            return None
         klass = VAWG.Commitment if ps.kind == "commitment" else VAWG.StatedOutcome
         self.add(node, RDF.type, klass)
         self.add(node, VAWG.inDocument, doc_iri(ps.doc_id))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from vawg_kg.loaders import resolve
-from vawg_kg.loaders.deadlines import Deadline, parse_deadline
+from vawg_kg.loaders.deadlines import Deadline, deadline_in_text, parse_deadline
 from vawg_kg.loaders.documents import DocumentInfo
 from vawg_kg.loaders.records import ParsedStatement
 from vawg_kg.ontology.vocabulary import Vocabulary, load_vocabulary
@@ -131,7 +131,10 @@ class Enricher:
                 if p.rule.endswith("unknown"):
                     self.unknown_organisations.setdefault(p.iri, p.matched or p.iri)
             raw_deadline = st.hints.get("delivery_date")
-            out.deadline = parse_deadline(raw_deadline if isinstance(raw_deadline, str) else None, doc.published)
+            if isinstance(raw_deadline, str):
+                out.deadline = parse_deadline(raw_deadline, doc.published)
+            else:
+                out.deadline = deadline_in_text(text, doc.published)
             out.implements = [
                 Link(statement_iri(HMG_DOC_ID, ref, "commitment"), ref, "explicit-column-2",
                      str(st.hints.get("implements_text") or ref))
