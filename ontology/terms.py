@@ -22,6 +22,11 @@ class StrictNamespace:
     def __init__(self, base: str) -> None:
         self._base = base
 
+    @property
+    def base(self) -> str:
+        """The namespace IRI (for binding the prefix); not a term."""
+        return self._base
+
     def __getattr__(self, name: str) -> URIRef:
         if name.startswith("__"):
             # Keep Python's protocols (copy, pickle, hasattr on dunders) working normally.

@@ -52,7 +52,7 @@ def validate_graph(data: Graph) -> None:
     if conforms:
         return
     assert isinstance(results, Graph)
-    problems = sorted(_describe(data, results, r) for r in results.subjects(RDF.type, SH.ValidationResult))
+    problems = sorted({_describe(data, results, r) for r in results.subjects(RDF.type, SH.ValidationResult)})
     listed = problems[:MAX_LISTED]
     more = len(problems) - len(listed)
     tail = f"\n  and {more} more" if more else ""
