@@ -186,13 +186,14 @@ def build_model(graph: Graph, source: str) -> OntologyModel:
     """Read and check the ontology graph; OntologyError names the first term that breaks a rule."""
     reader = _Reader(graph, source)
     classes = {c.local_name: c for c in map(reader.ont_class, reader.vawg_subjects(OWL.Class))}
+    kinds: tuple[tuple[PropertyKind, URIRef], ...] = (
+        ("object", OWL.ObjectProperty),
+        ("datatype", OWL.DatatypeProperty),
+        ("annotation", OWL.AnnotationProperty),
+    )
     props = {
         kind: {p.local_name: p for p in (reader.ont_property(s, kind) for s in reader.vawg_subjects(rdf_type))}
-        for kind, rdf_type in (
-            ("object", OWL.ObjectProperty),
-            ("datatype", OWL.DatatypeProperty),
-            ("annotation", OWL.AnnotationProperty),
-        )
+        for kind, rdf_type in kinds
     }
     external = [reader.external_property(s) for s in reader.external_keyed()]
     model = OntologyModel(
@@ -241,7 +242,7 @@ class _Reader:
             if isinstance(obj, URIRef):
                 found.append(str(obj))
             elif isinstance(obj, BNode) and (obj, OWL.unionOf, None) in self.g:
-                members = Collection(self.g, next(self.g.objects(obj, OWL.unionOf)))  # type: ignore[arg-type]
+                members = Collection(self.g, next(self.g.objects(obj, OWL.unionOf)))
                 found.extend(str(m) for m in members)
             else:
                 raise self.fail(subject, f"has a {what} that is neither an IRI nor an owl:unionOf of IRIs.")

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from vawg_kg.errors import OntologyError
 from vawg_kg.ontology.model import ONTOLOGY_FILE, build_model, load_model, parse_turtle, snake_case, upper_snake
@@ -15,6 +15,7 @@ from vawg_kg.ontology.validate import check_consistency, consistency_errors, ont
 
 REPO = Path(__file__).resolve().parents[1]
 V = Namespace("https://w3id.org/vawg-kg/ontology#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # a plain Namespace: pytest probes module attributes
 ORG = Namespace("http://www.w3.org/ns/org#")
 ALIGNERS = (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty)
 EXTERNAL_NAMESPACES = (
