@@ -83,6 +83,7 @@ def test_a_commitment_with_three_mistakes_reports_each_by_focus_node_and_path() 
          "<https://legislation.gov.uk/ukpga/2015/9>: Legislation must be identified by its legislation.gov.uk IRI"),
         (('vawg:sectionNumber "76"', 'rdfs:comment "76"'), "vawg:sectionNumber: A legislation section needs"),
         (('skos:notation "16" ;', ""), "id:outcome-code/16 skos:notation:"),
+        (('rdfs:label "Priority 1" ;', ""), "id:section/cps-vawg-strategy-2025/priority-1 rdfs:label:"),
         (('dcterms:date "2018-01-08"^^xsd:date ;', ""), "id:org-change/dclg-to-mhclg dcterms:date:"),
         (('vawg:isCurrent false', 'vawg:isCurrent "no"'), "id:org/dclg vawg:isCurrent:"),
         (("vawg:extractionRule \"with-partner-phrase\" ;", ""), "id:extraction/0123456789abcdef vawg:extractionRule:"),
