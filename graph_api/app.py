@@ -1,0 +1,72 @@
+"""The FastAPI application: ``create_app(build_dir, settings)``.
+
+Composition only: settings, the service (loaded once), the error handler
+map, the request guard and the routers. No route logic lives here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from vawg_kg.graph_api import errors
+from vawg_kg.graph_api.security import GuardMiddleware
+from vawg_kg.graph_api.service import GraphService
+from vawg_kg.graph_api.settings import Settings
+
+log = logging.getLogger("vawg_kg.graph_api")
+
+ROUTERS = (
+    "vawg_kg.graph_api.routes.index",
+    "vawg_kg.graph_api.routes.health",
+    "vawg_kg.graph_api.routes.commitments",
+    "vawg_kg.graph_api.routes.sources",
+    "vawg_kg.graph_api.routes.organisations",
+    "vawg_kg.graph_api.routes.analysis",
+    "vawg_kg.graph_api.routes.named_queries",
+    "vawg_kg.graph_api.routes.downloads",
+    "vawg_kg.graph_api.routes.linked_data",
+    "vawg_kg.graph_api.sparql",
+    "vawg_kg.graph_api.cypher",
+)
+
+DESCRIPTION = """Commitments on violence against women and girls from five UK public documents,
+as a knowledge graph with provenance to the source character.
+
+Every error is `{"error": code, "message": text, "details": {...}}`. The SPARQL endpoint follows the
+SPARQL 1.1 Protocol and is read-only; `/cypher` is read-only against Neo4j."""
+
+
+def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(title="vawg-kg", version="0.1.0", description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.service = GraphService(Path(build_dir), settings)
+    errors.install(app)
+    for name in ROUTERS:
+        module = importlib.import_module(name)
+        app.include_router(module.router)
+    _mount_browser(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Accept", "Content-Type"], allow_credentials=False)
+    # Added last = outermost: limits apply before CORS or any route reads the request.
+    app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes,
+                       max_query_string=settings.max_query_string)
+    return app
+
+
+def _mount_browser(app: FastAPI) -> None:
+    """The interactive graph browser (``/graph``) is another package's router; mount it when installed."""
+    try:
+        module = importlib.import_module("vawg_kg.visualisations.routes")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("vawg_kg.visualisations"):
+            log.info("graph browser not installed (vawg_kg.visualisations.routes missing); /graph is absent")
+            return
+        raise
+    app.include_router(module.router)

@@ -1,0 +1,137 @@
+"""Views built from several indexes: a commitment's detail, overlaps, lineage, coverage."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import quote
+
+from vawg_kg.graph_api.errors import InvalidParameterError
+from vawg_kg.graph_api.service import GraphService, brief_of
+
+
+def source_url(file: str, start: int, end: int) -> str:
+    return f"/sources/{quote(file)}?start={start}&end={end}"
+
+
+def source_view(service: GraphService, rec: dict[str, Any]) -> dict[str, Any]:
+    src = rec["source"]
+    text = service.source_text(src["file"])
+    fragments = src.get("fragments") or [[src["start"], src["end"]]]
+    return {
+        "file": src["file"], "start": src["start"], "end": src["end"],
+        "fragments": [{"start": a, "end": b, "text": text[a:b]} for a, b in fragments],
+        "exact": text[src["start"]:src["end"]],
+        "url": source_url(src["file"], src["start"], src["end"]),
+    }
+
+
+def _word_diff(a: str, b: str) -> list[dict[str, str]]:
+    from vawg_kg.loaders.links import word_diff
+
+    return word_diff(a, b)
+
+
+def overlaps_of(service: GraphService, iri: str, with_diff: bool = True) -> list[dict[str, Any]]:
+    out = []
+    for ov in service.links.get("overlaps", []) or []:
+        if iri not in (ov.get("a"), ov.get("b")):
+            continue
+        other_iri = ov["b"] if ov["a"] == iri else ov["a"]
+        other = service.by_iri.get(other_iri)
+        item = {"with": brief_of(other) if other else {"id": other_iri}, "score": ov.get("score"),
+                "kind": ov.get("kind"), "shared_entities": ov.get("shared_entities", []),
+                "shared_phrases": ov.get("shared_phrases", []), "method": ov.get("method")}
+        if with_diff and other:
+            item["word_diff"] = _word_diff(service.by_iri[iri]["text"], other["text"])
+        out.append(item)
+    return sorted(out, key=lambda o: -(o["score"] or 0))
+
+
+def lineage(service: GraphService, rec: dict[str, Any]) -> dict[str, Any]:
+    """What this commitment implements (earlier actions) and what implements it (later ones), transitively."""
+    def walk(start: str, step: Any) -> list[dict[str, Any]]:
+        seen: dict[str, int] = {}
+        frontier = [(start, 0)]
+        while frontier:
+            node, depth = frontier.pop(0)
+            for nxt in step(node):
+                if nxt not in seen and nxt != start:
+                    seen[nxt] = depth + 1
+                    frontier.append((nxt, depth + 1))
+        items = []
+        for iri, depth in seen.items():
+            other = service.by_iri.get(iri)
+            items.append({**(brief_of(other) if other else {"id": iri}), "depth": depth})
+        return items
+
+    def implements(iri: str) -> list[str]:
+        r = service.by_iri.get(iri)
+        return [e["id"] for e in (r.get("implements") or [])] if r else []
+
+    def implemented_by(iri: str) -> list[str]:
+        return service.implemented_by.get(iri, [])
+
+    restates = [o for o in overlaps_of(service, rec["id"], with_diff=False) if o["kind"] == "restates"]
+    return {"id": rec["id"], "implements": walk(rec["id"], implements),
+            "implemented_by": walk(rec["id"], implemented_by),
+            "restated_by": [{**o["with"], "score": o["score"]} for o in restates]}
+
+
+def commitment_detail(service: GraphService, rec: dict[str, Any]) -> dict[str, Any]:
+    return {**rec, "source_text": source_view(service, rec), "source_url": source_view_url(rec),
+            "overlaps": overlaps_of(service, rec["id"]), "lineage": lineage(service, rec)}
+
+
+def source_view_url(rec: dict[str, Any]) -> str:
+    src = rec["source"]
+    return source_url(src["file"], src["start"], src["end"])
+
+
+def list_overlaps(service: GraphService, doc_a: str | None, doc_b: str | None, min_score: float,
+                  kind: str | None, with_diff: bool) -> list[dict[str, Any]]:
+    for param, value in (("doc_a", doc_a), ("doc_b", doc_b)):
+        if value is not None and value not in service.idx["doc"]:
+            raise InvalidParameterError(f"parameter {param!r}: {value!r} is not a document; use one of: "
+                                        f"{', '.join(service.documents)}", parameter=param, value=value,
+                                        allowed=service.documents)
+    out = []
+    for ov in service.links.get("overlaps", []) or []:
+        a, b = service.by_iri.get(ov["a"]), service.by_iri.get(ov["b"])
+        if a is None or b is None:
+            continue
+        if (ov.get("score") or 0) < min_score or (kind and ov.get("kind") != kind):
+            continue
+        docs = (a["doc_id"], b["doc_id"])
+        if doc_a and doc_a not in docs:
+            continue
+        if doc_b and doc_b not in docs:
+            continue
+        if doc_a and doc_b and doc_a != doc_b and set(docs) != {doc_a, doc_b}:
+            continue
+        if doc_a and b["doc_id"] == doc_a and a["doc_id"] != doc_a:
+            a, b = b, a  # the doc_a side first
+        item = {"a": brief_of(a), "b": brief_of(b), "score": ov.get("score"), "kind": ov.get("kind"),
+                "evidence": {"shared_entities": ov.get("shared_entities", []),
+                             "shared_phrases": ov.get("shared_phrases", []), "method": ov.get("method")}}
+        if with_diff:
+            item["word_diff"] = _word_diff(a["text"], b["text"])
+        out.append(item)
+    return sorted(out, key=lambda o: (-(o["score"] or 0), o["a"]["id"], o["b"]["id"]))
+
+
+def coverage(service: GraphService) -> dict[str, Any]:
+    matrix: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    themes: dict[str, str] = {}
+    for rec in service.records:
+        for t in rec.get("themes") or []:
+            themes[t["id"]] = t["name"]
+            matrix[t["id"]][rec["doc_id"]] += 1
+    docs = service.documents
+    rows = []
+    for iri in sorted(themes, key=lambda i: themes[i].lower()):
+        counts = {d: matrix[iri].get(d, 0) for d in docs}
+        rows.append({"theme": {"id": iri, "name": themes[iri]}, "counts": counts,
+                     "missing_in": [d for d, n in counts.items() if n == 0]})
+    unthemed = {d: sum(1 for i in service.idx["doc"][d] if not service.records[i].get("themes")) for d in docs}
+    return {"documents": docs, "rows": rows, "unthemed": unthemed}

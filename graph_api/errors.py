@@ -1,0 +1,182 @@
+"""One handler map: every failure leaves the server as the same JSON shape
+
+    {"error": "<code>", "message": "<what to do>", "details": {...}}
+
+Project errors (``VawgError``) carry their own status; FastAPI's request
+validation becomes 422 naming the parameter (and the allowed values when the
+parameter is an enum); anything unexpected becomes a generic 500 and is
+logged here, so no stack trace or file path reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, NotFoundError, QueryParseError,
+                            QueryTimeoutError, ResultTooLargeError, StoreError, StoreUnavailableError,
+                            VawgError)
+
+log = logging.getLogger("vawg_kg.graph_api")
+
+
+class InvalidParameterError(VawgError):
+    """A query parameter has a value the API does not know (names the parameter and allowed values)."""
+
+    status = 422
+    code = "invalid_parameter"
+
+
+class NotAcceptableError(VawgError):
+    status = 406
+    code = "not_acceptable"
+
+
+class UnsupportedMediaTypeError(VawgError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class RequestTooLargeError(VawgError):
+    status = 413
+    code = "request_too_large"
+
+
+class UriTooLongError(VawgError):
+    status = 414
+    code = "uri_too_long"
+
+
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
+               413: "request_too_large", 414: "uri_too_long", 415: "unsupported_media_type"}
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": code, "message": message, "details": details or {}}
+
+
+def error_response(exc: VawgError, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(exc.code, exc.message, _jsonable(exc.details)), status_code=exc.status,
+                        headers=headers)
+
+
+def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in details.items():
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            out[key] = value
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            out[key] = [v if isinstance(v, (str, int, float, bool)) else str(v) for v in value]
+        elif isinstance(value, dict):
+            out[key] = _jsonable(value)
+        else:
+            out[key] = str(value)
+    return out
+
+
+async def _vawg_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, VawgError)
+    if exc.status >= 500:
+        log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.status, exc.message)
+    return error_response(exc)
+
+
+def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    first = errors[0] if errors else {}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body", "header", "form")]
+    where = next((str(p) for p in first.get("loc", ()) if p in ("query", "path", "body", "header")), "query")
+    param = ".".join(loc) or "request"
+    ctx = first.get("ctx") or {}
+    details: dict[str, Any] = {"parameter": param, "location": where}
+    if "input" in first and isinstance(first["input"], (str, int, float)):
+        details["value"] = str(first["input"])[:200]
+    expected = ctx.get("expected")
+    if first.get("type") == "enum" and expected:
+        allowed = [a.strip().strip("'") for a in str(expected).replace(" or ", ",").split(",") if a.strip()]
+        details["allowed"] = allowed
+        message = f"parameter {param!r}: {details.get('value', '')!r} is not one of {', '.join(allowed)}"
+    else:
+        message = f"parameter {param!r}: {first.get('msg', 'invalid value')}"
+    if len(errors) > 1:
+        details["other_errors"] = [
+            ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "path", "body")) + ": " + str(e.get("msg"))
+            for e in errors[1:5]]
+    return message, details
+
+
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    message, details = _validation_message(list(exc.errors()))
+    return JSONResponse(error_body("invalid_parameter", message, details), status_code=422)
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    if exc.status_code == 404 and exc.detail in (None, "Not Found"):
+        message = f"no resource at {request.url.path[:200]}; see / for the list of endpoints"
+    elif exc.status_code == 405:
+        message = f"{request.method} is not allowed on {request.url.path[:200]}"
+    else:
+        message = str(exc.detail)
+    return JSONResponse(error_body(code, message), status_code=exc.status_code,
+                        headers=getattr(exc, "headers", None))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error in %s %s", request.method, request.url.path)
+    return JSONResponse(error_body("internal_error", "the server hit an unexpected error; it has been logged"),
+                        status_code=500)
+
+
+HANDLERS = {
+    VawgError: _vawg_error,
+    RequestValidationError: _request_validation,
+    StarletteHTTPException: _http_exception,
+    Exception: _unexpected,
+}
+
+
+def install(app: FastAPI) -> None:
+    for exc_class, handler in HANDLERS.items():
+        app.add_exception_handler(exc_class, handler)
+
+
+# --- declared error responses, so they appear in the OpenAPI document -------------------
+
+class ApiError(BaseModel):
+    """The one error shape."""
+
+    error: str = Field(description="machine-readable code, e.g. not_found, invalid_parameter")
+    message: str = Field(description="what went wrong and what to do about it")
+    details: dict[str, Any] = Field(default_factory=dict, description="the parameter, value, allowed values...")
+
+
+def responses(*errors: type[VawgError] | int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for a route: each error class (or bare status) with the error shape.
+
+    422 is always declared with our shape, replacing FastAPI's default validation schema.
+    """
+    out: dict[int | str, dict[str, Any]] = {}
+    for err in (*errors, InvalidParameterError):
+        status = err if isinstance(err, int) else err.status
+        desc = _HTTP_CODES.get(status, "error") if isinstance(err, int) else (
+            (err.__doc__ or err.code).strip().splitlines()[0])
+        prior = out.get(status)
+        if prior is not None and desc in prior["description"]:
+            continue
+        out[status] = {"description": desc if prior is None else f"{prior['description']}; {desc}",
+                       "model": ApiError}
+    return out
+
+
+__all__ = ["BadRequestError", "ForbiddenQueryError", "NotFoundError", "QueryParseError", "QueryTimeoutError",
+           "ResultTooLargeError", "StoreError", "StoreUnavailableError", "VawgError", "InvalidParameterError",
+           "NotAcceptableError", "UnsupportedMediaTypeError", "RequestTooLargeError", "UriTooLongError",
+           "error_body", "error_response", "install", "responses", "ApiError", "log"]

@@ -1,0 +1,274 @@
+"""The service layer: everything the routers answer, over one build folder.
+
+Loaded once at start-up: ``commitments.json`` (the public records),
+``statements.json`` (stated outcomes), ``links.json`` (overlaps),
+``report.json`` (counts) and the organisation vocabulary; in-memory indexes
+serve the filters, BM25 serves ``q``. SPARQL goes to the Oxigraph store
+opened read-only, through ``queries.sparql_guard``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from vawg_kg.errors import NotFoundError, StoreUnavailableError, VawgError
+from vawg_kg.graph_api.errors import InvalidParameterError
+from vawg_kg.graph_api.orgs import OrgDirectory
+from vawg_kg.graph_api.search import BM25
+from vawg_kg.graph_api.settings import Settings
+
+ID_BASE = "https://w3id.org/vawg-kg/id/"
+LEG_BASE = "http://www.legislation.gov.uk/id/"
+_LEG_PATH = re.compile(r"^(?:https?://(?:www\.)?legislation\.gov\.uk/(?:id/)?)?"
+                       r"([a-z]{2,6}/\d{4}/\d{1,4})(/section/[0-9A-Za-z]{1,8})?/?$")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._~:/%\-]{1,300}$")
+
+
+def _load_json(path: Path, default: Any) -> Any:
+    if not path.is_file():
+        return default
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def file_sha256(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class Filters:
+    doc: str | None = None
+    lead: str | None = None
+    partner: str | None = None
+    theme: str | None = None
+    legislation: str | None = None
+    outcome_code: str | None = None
+    q: str | None = None
+
+
+@dataclass
+class Page:
+    total: int
+    items: list[dict[str, Any]]
+    limit: int
+    offset: int
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+class GraphService:
+    def __init__(self, build_dir: Path, settings: Settings) -> None:
+        self.build_dir = Path(build_dir)
+        self.settings = settings
+        commitments = self.build_dir / "commitments.json"
+        if not commitments.is_file():
+            raise StoreUnavailableError(f"no build in {self.build_dir}: run `vawg-kg build --out {self.build_dir}`")
+        self.records: list[dict[str, Any]] = _load_json(commitments, [])
+        self.outcomes: list[dict[str, Any]] = _load_json(self.build_dir / "statements.json", [])
+        self.links: dict[str, Any] = _load_json(self.build_dir / "links.json", {}) or {}
+        self.report: dict[str, Any] = _load_json(self.build_dir / "report.json", {}) or {}
+        self.version = file_sha256(self.build_dir / "vawg-kg.nt")
+        self._index()
+        self.orgs = OrgDirectory(self.records)
+        self._store: Any = None
+        self._store_lock = threading.Lock()
+
+    # --- indexes ---------------------------------------------------------------------
+    def _index(self) -> None:
+        self.by_iri: dict[str, dict[str, Any]] = {}
+        self.by_ref: dict[str, dict[str, Any]] = {}
+        self.position: dict[str, int] = {}
+        self.idx: dict[str, dict[str, set[int]]] = {k: defaultdict(set) for k in (
+            "doc", "leads", "partners", "themes", "legislation", "outcome_codes")}
+        for i, rec in enumerate(self.records):
+            self.by_iri[rec["id"]] = rec
+            self.by_ref[f"{rec['doc_id']}/{rec['ref']}"] = rec
+            self.position[rec["id"]] = i
+            self.idx["doc"][rec["doc_id"]].add(i)
+            for key in ("leads", "partners", "themes", "outcome_codes"):
+                for ent in rec.get(key) or []:
+                    self.idx[key][ent["id"]].add(i)
+            for ent in rec.get("legislation") or []:
+                self.idx["legislation"][ent["id"]].add(i)
+                act = ent["id"].split("/section/")[0]
+                if act != ent["id"]:
+                    self.idx["legislation"][act].add(i)
+        for st in self.outcomes:
+            self.by_iri.setdefault(st["id"], st)
+            self.by_ref.setdefault(f"{st['doc_id']}/{st['ref']}", st)
+        self.names: dict[str, str] = {}
+        for rec in self.records:
+            for key in ("themes", "legislation", "outcome_codes", "leads", "partners"):
+                for ent in rec.get(key) or []:
+                    self.names.setdefault(ent["id"], ent["name"])
+        self.search = BM25([" ".join([r["text"], " ".join(r.get("section") or [])]) for r in self.records])
+        self.implemented_by: dict[str, list[str]] = defaultdict(list)
+        for rec in self.records:
+            for ent in rec.get("implements") or []:
+                self.implemented_by[ent["id"]].append(rec["id"])
+
+    @property
+    def documents(self) -> list[str]:
+        return sorted(self.idx["doc"])
+
+    # --- filter value resolution -----------------------------------------------------
+    def _vocab_value(self, param: str, value: str, key: str, prefix: str) -> str:
+        """A theme / outcome code given as slug, notation, IRI or name → its IRI."""
+        value = value.strip()
+        candidates = {value, f"{ID_BASE}{prefix}/{value}", f"{ID_BASE}{prefix}/{value.lower()}",
+                      f"{ID_BASE}{prefix}/{value.lower().replace(' ', '-')}"}
+        if key == "outcome_codes" and value.isdigit():
+            candidates |= {f"{ID_BASE}{prefix}/oc{value}", f"{ID_BASE}{prefix}/{value}"}
+        for iri in self.idx[key]:
+            if iri in candidates or self.names.get(iri, "").lower() == value.lower():
+                return iri
+        allowed = sorted(iri.rsplit("/", 1)[-1] for iri in self.idx[key])
+        raise InvalidParameterError(f"parameter {param!r}: {value!r} is not a known {param.replace('_', ' ')}; "
+                                    f"use one of: {', '.join(allowed)}", parameter=param, value=value,
+                                    allowed=allowed)
+
+    def legislation_iri(self, value: str) -> str:
+        m = _LEG_PATH.match(value.strip())
+        if not m:
+            raise InvalidParameterError(
+                f"parameter 'legislation': {value!r} is not a legislation.gov.uk id; use e.g. ukpga/2015/9, "
+                "ukpga/2015/9/section/76 or http://www.legislation.gov.uk/id/ukpga/2015/9",
+                parameter="legislation", value=value, allowed=["{type}/{year}/{chapter}[/section/{n}]"])
+        return f"{LEG_BASE}{m.group(1)}{m.group(2) or ''}"
+
+    def _check_doc(self, doc: str) -> None:
+        if doc not in self.idx["doc"]:
+            raise InvalidParameterError(f"parameter 'doc': {doc!r} is not a document in the graph; use one of: "
+                                        f"{', '.join(self.documents)}", parameter="doc", value=doc,
+                                        allowed=self.documents)
+
+    # --- commitments -----------------------------------------------------------------
+    def find(self, f: Filters, limit: int, offset: int) -> Page:
+        selected: set[int] | None = None
+        matched: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+        notes: dict[str, Any] = {}
+
+        def narrow(ids: Iterable[int]) -> None:
+            nonlocal selected
+            ids = set(ids)
+            selected = ids if selected is None else selected & ids
+
+        if f.doc:
+            self._check_doc(f.doc)
+            narrow(self.idx["doc"][f.doc])
+        for param, key in (("lead", "leads"), ("partner", "partners")):
+            value = getattr(f, param)
+            if not value:
+                continue
+            org = self.orgs.resolve(value, param)
+            lineage = self.orgs.with_predecessors(org)
+            notes[param] = {"organisation": org, "includes_predecessors": [o for o in lineage if o != org]}
+            hits: set[int] = set()
+            for iri in lineage:
+                for i in self.idx[key].get(iri, ()):
+                    hits.add(i)
+                    name = next((e["name"] for e in self.records[i][key] if e["id"] == iri), None)
+                    matched[i].setdefault(param, []).append(
+                        {"id": iri, "name_in_source": name, "via_predecessor": iri != org, "queried": org})
+            narrow(hits)
+        if f.theme:
+            narrow(self.idx["themes"][self._vocab_value("theme", f.theme, "themes", "theme")])
+        if f.outcome_code:
+            narrow(self.idx["outcome_codes"][self._vocab_value("outcome_code", f.outcome_code, "outcome_codes",
+                                                                "outcome-code")])
+        if f.legislation:
+            narrow(self.idx["legislation"].get(self.legislation_iri(f.legislation), set()))
+        scores: dict[int, float] = {}
+        if f.q is not None:
+            if not f.q.strip():
+                raise InvalidParameterError("parameter 'q': give at least one word", parameter="q", value=f.q)
+            scores = self.search.scores(f.q)
+            narrow(scores)
+        ids = sorted(range(len(self.records)) if selected is None else selected)
+        if scores:
+            ids.sort(key=lambda i: (-scores[i], i))
+        items = []
+        for i in ids[offset:offset + limit]:
+            rec = dict(self.records[i])
+            if i in scores:
+                rec["score"] = scores[i]
+            if i in matched:
+                rec["matched"] = matched[i]
+            items.append(rec)
+        return Page(len(ids), items, limit, offset, notes)
+
+    def resolve_statement(self, ident: str) -> dict[str, Any]:
+        """A commitment (or stated outcome) by ``doc_id/ref`` or full IRI."""
+        key = unquote(ident.strip()).strip("/")
+        if not _SAFE_ID.match(key):
+            raise NotFoundError(f"no commitment {ident[:120]!r}", id=ident[:120])
+        rec = self.by_iri.get(key) or self.by_ref.get(key)
+        if rec is None:
+            for prefix in (f"{ID_BASE}commitment/", f"{ID_BASE}outcome/", "commitment/", "outcome/"):
+                if key.startswith(prefix):
+                    rec = self.by_ref.get(key[len(prefix):])
+                    break
+        if rec is None:
+            raise NotFoundError(f"no commitment {key!r}; use doc_id/ref (e.g. hmg-vawg-strategy-2016/A93) "
+                                "or the full IRI", id=key)
+        return rec
+
+    # --- sources ---------------------------------------------------------------------
+    def source_files(self) -> dict[str, Path]:
+        """Every file the source viewer may serve, by name (an allow-list; no path joins with input)."""
+        from vawg_kg.paths import sources_dir
+
+        files: dict[str, Path] = {}
+        for folder in (sources_dir(), self.build_dir / "added-sources"):
+            if folder.is_dir():
+                for path in folder.iterdir():
+                    if path.is_file() and not path.name.startswith((".", "_")) and path.suffix != ".py" \
+                            and path.name != "documents.json":
+                        files.setdefault(path.name, path)
+        return files
+
+    def source_text(self, name: str) -> str:
+        path = self.source_files().get(name)
+        if path is None:
+            raise NotFoundError(f"no source file {name[:120]!r}; files: {', '.join(sorted(self.source_files()))}",
+                                file=name[:120])
+        return path.read_text(encoding="utf-8")
+
+    # --- store -----------------------------------------------------------------------
+    def store(self) -> Any:
+        with self._store_lock:
+            if self._store is None:
+                try:
+                    from vawg_kg.queries.stores import OxigraphStore
+                except ImportError as exc:
+                    raise StoreUnavailableError("the SPARQL store module is not available in this install") from exc
+                self._store = OxigraphStore.open_read_only(self.build_dir)
+            return self._store
+
+    def sparql(self, query: str, bindings: dict[str, Any] | None = None) -> Any:
+        try:
+            from vawg_kg.queries.sparql_guard import run_guarded
+        except ImportError as exc:
+            raise StoreUnavailableError("the SPARQL guard module is not available in this install") from exc
+        return run_guarded(self.store(), query, timeout_s=self.settings.query_timeout_s,
+                           max_rows=self.settings.max_rows, bindings=bindings)
+
+
+def brief_of(rec: dict[str, Any]) -> dict[str, Any]:
+    return {"id": rec["id"], "doc_id": rec["doc_id"], "ref": rec["ref"], "text": rec["text"]}
+
+
+__all__ = ["GraphService", "Filters", "Page", "brief_of", "file_sha256", "VawgError", "Sequence"]

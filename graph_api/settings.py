@@ -1,0 +1,57 @@
+"""API settings: safe defaults, each overridable by a ``VAWG_KG_*`` environment variable.
+
+Defaults keep the server closed: loopback only, no CORS origins, bounded
+request bodies and query strings, and a timeout and row cap on every query.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+def _env(name: str, default: Any, cast: Any = str) -> Any:
+    raw = os.environ.get(f"VAWG_KG_{name}")
+    if raw is None or raw == "":
+        return default
+    return cast(raw)
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    return tuple(o.strip() for o in raw.split(",") if o.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: SPARQL and named-query wall-clock limit (seconds) and result-row cap
+    query_timeout_s: float = 10.0
+    max_rows: int = 10_000
+    #: Cypher limits (Neo4j transaction timeout and row cap)
+    cypher_timeout_s: float = 10.0
+    cypher_max_rows: int = 10_000
+    #: request body (bytes), query string (characters) and query text limits
+    max_body_bytes: int = 256 * 1024
+    max_query_string: int = 16 * 1024
+    #: CORS is closed unless origins are listed (comma-separated in VAWG_KG_CORS_ORIGINS)
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    #: page size of list endpoints
+    default_limit: int = 50
+    max_limit: int = 1000
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        base = cls(
+            host=_env("HOST", cls.host),
+            port=_env("PORT", cls.port, int),
+            query_timeout_s=_env("QUERY_TIMEOUT", cls.query_timeout_s, float),
+            max_rows=_env("MAX_ROWS", cls.max_rows, int),
+            cypher_timeout_s=_env("CYPHER_TIMEOUT", cls.cypher_timeout_s, float),
+            cypher_max_rows=_env("CYPHER_MAX_ROWS", cls.cypher_max_rows, int),
+            max_body_bytes=_env("MAX_BODY_BYTES", cls.max_body_bytes, int),
+            max_query_string=_env("MAX_QUERY_STRING", cls.max_query_string, int),
+            cors_origins=_env("CORS_ORIGINS", (), _origins),
+        )
+        return replace(base, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,50 @@
+"""``vawg-kg serve``: build the graph if there is none, then serve the API on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from vawg_kg.cli import app, console, reports_errors
+from vawg_kg.paths import default_build_dir
+
+
+def ensure_build(build_dir: Path) -> None:
+    """Build into ``build_dir`` when it holds no graph; load the Oxigraph store when it is missing or stale."""
+    from vawg_kg.queries.stores import OxigraphStore
+
+    if not (build_dir / "commitments.json").is_file() or not (build_dir / "vawg-kg.nt").is_file():
+        from vawg_kg.loaders.build import build_graph
+
+        console.print(f"no graph in {build_dir}: building it from the bundled documents…")
+        build_graph(build_dir, store_hooks=[OxigraphStore.load])
+    elif not OxigraphStore.is_current(build_dir):
+        console.print(f"loading the SPARQL store from {build_dir / 'vawg-kg.nt'}…")
+        OxigraphStore.load(build_dir)
+
+
+@app.command()
+@reports_errors
+def serve(
+    port: Annotated[Optional[int], typer.Option("--port", help="TCP port (default 8000)")] = None,
+    host: Annotated[Optional[str], typer.Option("--host", help="Interface; 127.0.0.1 unless you mean to expose it")] = None,
+    build_dir: Annotated[Path, typer.Option("--build-dir", help="The build folder to serve")] = default_build_dir(),
+    no_build: Annotated[bool, typer.Option("--no-build", help="Fail instead of building when there is no graph")] = False,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs), SPARQL at /sparql and the graph browser at /graph."""
+    import uvicorn
+
+    from vawg_kg.graph_api.app import create_app
+    from vawg_kg.graph_api.settings import Settings
+
+    settings = Settings.from_env(host=host, port=port)
+    if not no_build:
+        ensure_build(build_dir)
+    application = create_app(build_dir, settings)
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"[yellow]serving on {settings.host}: reachable from other machines[/]")
+    console.print(f"vawg-kg API on http://{settings.host}:{settings.port}/ (docs at /docs)")
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info",
+                server_header=False, timeout_graceful_shutdown=5)
