@@ -41,6 +41,10 @@ neo4j: install
 test: install-test browser neo4j
 	CI_REQUIRE_SERVICES=1 $(BIN)/python -m pytest -q -p no:cacheprovider
 
+# Ontology reference (docs/ontology-reference.md) and HTML page, generated from ontology/vawg.ttl.
+docs: install
+	$(BIN)/python -m vawg_kg.ontology.docs --html build/ontology.html
+
 lint: install-test
 	$(BIN)/mypy vawg_kg
 

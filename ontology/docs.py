@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import logging
 import sys
@@ -40,6 +41,7 @@ def write_html(path: Path | str) -> Path:
     return target
 
 
+@functools.cache  # about a second per render; the ontology does not change while the process runs
 def _pylode_html() -> str:
     # pyLODE 3.4.1's version module reads a pyproject.toml that its wheel does
     # not ship, so importing it fails; give it the version it would have read.
