@@ -354,7 +354,9 @@ _DEFINITION_DASH = re.compile(r"^\s{0,3}[–-]\s")
 def find_outcome_codes(text: str, vocabulary: Vocabulary | None = None) -> list[Match]:
     """Home Office outcome codes, only where the text talks about them: "outcome codes 14, 15
     and 16", "outcomes 15 or 16", "Code 14 – The victim declines…" (a bare "Code N" counts
-    only when the text mentions outcomes or a definition follows the number)."""
+    only when the text mentions outcomes or a definition follows the number). Each number is a
+    match of its own; a code implied by a range ("14 to 16" → 15) spans the whole range and so
+    overlaps the matches of its ends (rule ``outcome-code-range``)."""
     vocab = vocabulary or load_vocabulary()
     mentions_outcomes = re.search(r"(?i)\boutcome", text) is not None
     out: list[Match] = []
@@ -374,18 +376,20 @@ def find_outcome_codes(text: str, vocabulary: Vocabulary | None = None) -> list[
             tokens.append(nxt)
             pos = nxt.end()
         previous: str | None = None
+        previous_start = 0
         for tok in tokens:
             notation = tok.group(1)
             between = text[tok.start():tok.start(1)]
             if previous and previous.isdigit() and notation.isdigit() and _RANGE.search(between):
+                # The codes a range implies are cited by the whole range ("14 to 16").
                 for n in range(int(previous) + 1, int(notation)):
                     if str(n) in vocab.outcome_codes:
-                        out.append(Match(vocab.outcome_codes[str(n)].iri, text[tok.start(1):tok.end(1)],
-                                         tok.start(1), tok.end(1), "outcome-code-range"))
+                        out.append(Match(vocab.outcome_codes[str(n)].iri, text[previous_start:tok.end(1)],
+                                         previous_start, tok.end(1), "outcome-code-range"))
             if notation in vocab.outcome_codes:
                 out.append(Match(vocab.outcome_codes[notation].iri, notation, tok.start(1), tok.end(1),
                                  "outcome-code-number"))
-            previous = notation
+            previous, previous_start = notation, tok.start(1)
     return _dedupe(out)
 
 
