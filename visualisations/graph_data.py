@@ -1,0 +1,277 @@
+"""The browser's data, computed once per build from the build folder's JSON.
+
+``graph_payload`` turns ``commitments.json`` (and the overlaps in
+``links.json``) into what ``/graph`` draws: documents, commitments and the
+entities they point to (organisations, themes, legislation, outcome codes),
+each with a precomputed position, plus the edges between them. Positions are
+computed here rather than by vis-network's physics so that the full graph is
+drawn at once, identically on every load, with physics off: documents sit on a
+circle, each document's commitments in a sunflower disc around it, and the
+shared entities in a disc in the middle, grouped by kind.
+
+``coverage`` (document x theme counts) and ``lineage_of`` (one commitment's
+line of descent across documents, in date order) serve the two other views.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vawg_kg.loaders.documents import BUNDLED
+
+ID_BASE = "https://w3id.org/vawg-kg/id/"
+LEG_ID = "http://www.legislation.gov.uk/id/"
+LEG_SITE = "https://www.legislation.gov.uk/"
+ENTITY_KINDS = (  # record field -> node kind, in the order they are laid out from the centre
+    ("themes", "theme"),
+    ("outcome_codes", "outcome_code"),
+    ("legislation", "legislation"),
+    ("leads", "organisation"),
+    ("partners", "organisation"),
+)
+FILTER_FIELDS = {"lead": "leads", "partner": "partners", "theme": "themes", "legislation": "legislation",
+                 "outcome_code": "outcome_codes"}
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+DOC_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#999933")
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def legislation_href(iri: str) -> str | None:
+    """``http://www.legislation.gov.uk/id/ukpga/2015/9`` -> ``https://www.legislation.gov.uk/ukpga/2015/9``."""
+    if not iri.startswith(LEG_ID):
+        return None
+    return LEG_SITE + iri[len(LEG_ID):]
+
+
+def filter_value(kind: str, iri: str) -> str:
+    """The value the API's filters accept for an entity: legislation by ``type/year/chapter``, others by slug."""
+    if kind == "legislation" and iri.startswith(LEG_ID):
+        return iri[len(LEG_ID):]
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _load(path: Path, default: Any) -> Any:
+    if not path.is_file():
+        return default
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _documents(build_dir: Path, doc_ids: list[str]) -> list[dict[str, Any]]:
+    known = {d.doc_id: {"id": d.doc_id, "title": d.title, "published": d.published.isoformat(), "file": d.file}
+             for d in BUNDLED}
+    for row in _load(build_dir / "added-sources" / "documents.json", []):
+        if isinstance(row, dict) and row.get("doc_id") and row["doc_id"] not in known:
+            known[row["doc_id"]] = {"id": row["doc_id"], "title": str(row.get("title") or row["doc_id"]),
+                                    "published": str(row.get("published") or row.get("date") or "9999-12-31"),
+                                    "file": str(row.get("file") or "")}
+    docs = [known.get(d, {"id": d, "title": d, "published": "9999-12-31", "file": ""}) for d in doc_ids]
+    docs.sort(key=lambda d: (d["published"], d["id"]))
+    for i, doc in enumerate(docs):
+        doc["color"] = DOC_COLOURS[i % len(DOC_COLOURS)]
+    return docs
+
+
+def _sunflower(n: int, cx: float, cy: float, spacing: float, inner: float = 0.0) -> list[tuple[float, float]]:
+    out = []
+    for i in range(n):
+        r = inner + spacing * math.sqrt(i + 0.5)
+        a = i * GOLDEN_ANGLE
+        out.append((round(cx + r * math.cos(a), 1), round(cy + r * math.sin(a), 1)))
+    return out
+
+
+def _org_lineages(records: list[dict[str, Any]], org_iris: list[str]) -> dict[str, list[str]]:
+    """Each organisation with the bodies it replaced (the API's lead/partner filters include them)."""
+    try:
+        from vawg_kg.graph_api.orgs import OrgDirectory
+
+        directory = OrgDirectory(records)
+        return {iri: directory.with_predecessors(iri) for iri in org_iris}
+    except Exception:  # the vocabulary is optional here: without it an organisation matches only itself
+        return {iri: [iri] for iri in org_iris}
+
+
+@dataclass
+class GraphData:
+    build_dir: Path
+    records: list[dict[str, Any]]
+    overlaps: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {r["id"]: r for r in self.records}
+        self.doc_by_id = {d["id"]: d for d in self.documents}
+        self.neighbours: dict[str, list[tuple[str, str, float | None]]] = defaultdict(list)
+        for rec in self.records:
+            for target in rec.get("implements") or []:
+                if target["id"] in self.by_id:
+                    self.neighbours[rec["id"]].append((target["id"], "implements", None))
+                    self.neighbours[target["id"]].append((rec["id"], "implemented by", None))
+        for ov in self.overlaps:
+            a, b = ov.get("a"), ov.get("b")
+            if a in self.by_id and b in self.by_id:
+                kind, score = str(ov.get("kind") or "related"), ov.get("score")
+                self.neighbours[a].append((b, kind, score))
+                self.neighbours[b].append((a, kind, score))
+
+    # --- lineage -------------------------------------------------------------------------
+    def lineage_of(self, iri: str) -> list[dict[str, Any]]:
+        """The commitment and its line across documents, oldest document first.
+
+        Followed transitively: explicit ``implements`` links (both ways) and
+        ``restates`` overlaps. Looser ``related`` overlaps are not chained:
+        ``related_to`` lists them.
+        """
+        if iri not in self.by_id:
+            return []
+        how: dict[str, tuple[str, str | None, float | None]] = {iri: ("this commitment", None, None)}
+        frontier = [iri]
+        while frontier:
+            nxt = []
+            for node in frontier:
+                for other, kind, score in self.neighbours.get(node, ()):
+                    if other not in how and kind in ("implements", "implemented by", "restates"):
+                        how[other] = (kind, node, score)
+                        nxt.append(other)
+            frontier = nxt
+        return self._rows(how)
+
+    def related_to(self, iri: str) -> list[dict[str, Any]]:
+        """Direct overlaps of ``iri`` that are not part of its lineage, best score first."""
+        chain = {r["id"] for r in self.lineage_of(iri)}
+        how = {o: (k, iri, s) for o, k, s in self.neighbours.get(iri, ()) if o not in chain}
+        return sorted(self._rows(how), key=lambda r: -(r["score"] or 0))
+
+    def _rows(self, how: dict[str, tuple[str, str | None, float | None]]) -> list[dict[str, Any]]:
+        rows = []
+        for node, (kind, via, score) in how.items():
+            rec = self.by_id[node]
+            doc = self.doc_by_id.get(rec["doc_id"], {})
+            rows.append({"id": node, "doc_id": rec["doc_id"], "ref": rec["ref"], "text": rec["text"],
+                         "published": doc.get("published"), "document": doc.get("title", rec["doc_id"]),
+                         "relation": kind, "via": via, "score": score, "source": rec.get("source")})
+        rows.sort(key=lambda r: (r["published"] or "", r["doc_id"], _ref_key(r["ref"])))
+        return rows
+
+    # --- coverage ------------------------------------------------------------------------
+    def coverage(self) -> dict[str, Any]:
+        themes: dict[str, str] = {}
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        totals: dict[str, int] = defaultdict(int)
+        for rec in self.records:
+            totals[rec["doc_id"]] += 1
+            for t in rec.get("themes") or []:
+                themes.setdefault(t["id"], t["name"])
+                counts[(rec["doc_id"], t["id"])] += 1
+        theme_list = sorted(themes.items(), key=lambda kv: kv[1].lower())
+        return {"documents": self.documents, "totals": dict(totals),
+                "themes": [{"id": t, "name": n, "value": filter_value("theme", t)} for t, n in theme_list],
+                "counts": {f"{d}\t{t}": c for (d, t), c in counts.items()},
+                "max": max(counts.values(), default=0)}
+
+    # --- the network ---------------------------------------------------------------------
+    def payload(self) -> dict[str, Any]:
+        entities: dict[str, dict[str, Any]] = {}
+        for rec in self.records:
+            for fld, kind in ENTITY_KINDS:
+                for ent in rec.get(fld) or []:
+                    entry = entities.setdefault(ent["id"], {"id": ent["id"], "kind": kind, "name": ent["name"],
+                                                            "roles": []})
+                    if fld not in entry["roles"]:
+                        entry["roles"].append(fld)
+        kind_order = {"theme": 0, "outcome_code": 1, "legislation": 2, "organisation": 3}
+        ordered = sorted(entities.values(), key=lambda e: (kind_order[e["kind"]], e["name"].lower(), e["id"]))
+        centre = _sunflower(len(ordered), 0.0, 0.0, 38.0)
+        ring = 360.0 + 38.0 * math.sqrt(len(ordered) + 1)
+        orgs = [e["id"] for e in ordered if e["kind"] == "organisation"]
+        lineages = _org_lineages(self.records, orgs)
+        for ent, (x, y) in zip(ordered, centre):
+            ent["x"], ent["y"] = x, y
+            ent["value"] = filter_value(ent["kind"], ent["id"])
+            if ent["kind"] == "legislation":
+                ent["href"] = legislation_href(ent["id"])
+                act = ent["id"].split("/section/")[0]
+                ent["act"] = act if act != ent["id"] else None
+            if ent["kind"] == "organisation":
+                ent["includes"] = [i for i in lineages.get(ent["id"], [ent["id"]]) if i != ent["id"]]
+
+        per_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for rec in self.records:
+            per_doc[rec["doc_id"]].append(rec)
+        biggest = max((len(v) for v in per_doc.values()), default=1)
+        disc = 26.0 * math.sqrt(biggest) + 60.0
+        radius = max(ring + disc, (disc * 1.15 * len(self.documents)) / math.pi)
+        placed: list[tuple[dict[str, Any], float, float]] = []
+        docs_out = []
+        for i, doc in enumerate(self.documents):
+            angle = -math.pi / 2 + 2 * math.pi * i / max(1, len(self.documents))
+            dx, dy = radius * math.cos(angle), radius * math.sin(angle)
+            docs_out.append({**doc, "x": round(dx, 1), "y": round(dy, 1), "count": len(per_doc[doc["id"]])})
+            recs = sorted(per_doc[doc["id"]], key=lambda r: (r.get("source", {}).get("start", 0), r["ref"]))
+            placed.extend((rec, x, y) for rec, (x, y) in zip(recs, _sunflower(len(recs), dx, dy, 26.0, inner=60.0)))
+        # References between items are indices into ``entities`` / ``commitments``: a third of the bytes.
+        ent_index = {e["id"]: i for i, e in enumerate(ordered)}
+        com_index = {rec["id"]: i for i, (rec, _, _) in enumerate(placed)}
+        commitments = []
+        for rec, x, y in placed:
+            commitments.append({
+                "id": rec["id"], "doc_id": rec["doc_id"], "ref": rec["ref"], "text": rec["text"],
+                "section": rec.get("section") or [], "deadline_raw": rec.get("deadline_raw"),
+                "deadline": rec.get("deadline"), "source": rec.get("source"), "x": x, "y": y,
+                **{fld: [ent_index[e["id"]] for e in rec.get(fld) or []] for fld in FILTER_FIELDS.values()},
+                "implements": [com_index[e["id"]] for e in rec.get("implements") or [] if e["id"] in com_index],
+                "lineage": [com_index[r["id"]] for r in self.lineage_of(rec["id"]) if r["id"] != rec["id"]],
+            })
+        overlaps = [[com_index[o["a"]], com_index[o["b"]], 1 if o.get("kind") == "restates" else 0,
+                     o.get("score")] for o in self.overlaps if o.get("a") in com_index and o.get("b") in com_index]
+        return {"documents": docs_out, "entities": ordered, "commitments": commitments,
+                "overlaps": overlaps, "overlap_columns": ["a", "b", "restates", "score"],
+                "filter_fields": FILTER_FIELDS}
+
+
+def _ref_key(ref: str) -> tuple[Any, ...]:
+    parts = []
+    for token in ref.replace(".", " ").replace("/", " ").split():
+        digits = "".join(ch for ch in token if ch.isdigit())
+        parts.append((token.rstrip("0123456789"), int(digits) if digits and token[-1].isdigit() else 0, token))
+    return tuple(parts)
+
+
+def load(build_dir: Path) -> GraphData:
+    records: list[dict[str, Any]] = _load(build_dir / "commitments.json", [])
+    links = _load(build_dir / "links.json", {})
+    overlaps = links.get("overlaps", []) if isinstance(links, dict) else list(links or [])
+    doc_ids = sorted({r["doc_id"] for r in records})
+    return GraphData(build_dir, records, overlaps, _documents(build_dir, doc_ids))
+
+
+_cache: dict[Path, tuple[tuple[float, float], GraphData, bytes]] = {}
+_lock = threading.Lock()
+
+
+def _stamp(build_dir: Path) -> tuple[float, float]:
+    def mtime(p: Path) -> float:
+        return p.stat().st_mtime if p.exists() else 0.0
+
+    return mtime(build_dir / "commitments.json"), mtime(build_dir / "links.json")
+
+
+def cached(build_dir: Path) -> tuple[GraphData, bytes]:
+    """The build's data and its network payload as JSON bytes, recomputed when the build changes."""
+    key = build_dir.resolve()
+    stamp = _stamp(key)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1], hit[2]
+        data = load(key)
+        body = json.dumps(data.payload(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        _cache[key] = (stamp, data, body)
+        return data, body

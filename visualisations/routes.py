@@ -1,0 +1,97 @@
+"""The graph browser's routes, mounted by ``graph_api.app``.
+
+``GET /graph`` the interactive page; ``GET /graph/data`` its nodes and edges;
+``GET /graph/static/{name}`` its JavaScript and CSS and vis-network's;
+``GET /graph/coverage`` the document x theme heat map; ``GET /graph/lineage``
+one commitment across documents in date order. "View in source" links to the
+API's ``GET /sources/{file}?start=&end=``, which highlights the span.
+
+Why vis-network: it is pinned through PyPI (the ``pyvis`` dependency ships
+vis-network 9.1.2, served from the installed package, so nothing comes from a
+CDN and the page works on a closed network), it draws on a canvas, and with
+precomputed positions and physics off it renders the ~400 nodes and ~3,000
+edges of the full graph at once and stays responsive; it also has the
+selection, focus and hover API the side panel needs.
+
+Every page is static HTML plus files under ``/graph/static``: no inline script
+or style, so the API's ``Content-Security-Policy: default-src 'self'`` holds.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from vawg_kg.errors import NotFoundError
+from vawg_kg.paths import default_build_dir
+from vawg_kg.visualisations import graph_data, views
+
+router = APIRouter(tags=["graph browser"])
+
+STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def build_dir_of(request: Request) -> Path:
+    """The build folder the API serves (``app.state.service.build_dir``), else ``app.state.build_dir``."""
+    service = getattr(request.app.state, "service", None)
+    folder = getattr(service, "build_dir", None) or getattr(request.app.state, "build_dir", None)
+    return Path(folder) if folder else default_build_dir()
+
+
+def _own_static() -> dict[str, Path]:
+    folder = Path(str(resources.files("vawg_kg.visualisations") / "static"))
+    return {p.name: p for p in folder.iterdir() if p.suffix in STATIC_TYPES}
+
+
+def _vis_static() -> dict[str, Path]:
+    """vis-network's files from the installed pyvis package (pinned in pyproject.toml)."""
+    import pyvis
+
+    folder = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+    return {p.name: p for p in (folder / "vis-network.min.js", folder / "vis-network.css") if p.is_file()}
+
+
+def _html(body: str) -> HTMLResponse:
+    return HTMLResponse(body, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/graph", response_class=HTMLResponse, summary="The interactive graph browser")
+def graph_page(request: Request) -> HTMLResponse:
+    return _html(views.graph_page())
+
+
+@router.get("/graph/data", summary="Nodes and edges of the browser's graph, with positions")
+def graph_payload(request: Request) -> Response:
+    _, body = graph_data.cached(build_dir_of(request))
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/graph/static/{name}", summary="The browser's JavaScript and CSS, and vis-network's")
+def graph_static(name: str) -> FileResponse:
+    files = {**_vis_static(), **_own_static()}
+    path = files.get(name)  # an allow-list by name: the request never becomes part of a path
+    if path is None:
+        raise NotFoundError(f"no static file {name[:80]!r}", file=name[:80])
+    return FileResponse(path, media_type=STATIC_TYPES[path.suffix], headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/graph/coverage", response_class=HTMLResponse, summary="Document x theme heat map")
+def coverage_page(request: Request) -> HTMLResponse:
+    data, _ = graph_data.cached(build_dir_of(request))
+    return _html(views.coverage_page(data.coverage()))
+
+
+@router.get("/graph/lineage", response_class=HTMLResponse,
+            summary="One commitment across documents, in date order")
+def lineage_page(request: Request,
+                 id: Annotated[str, Query(max_length=300, description="commitment IRI or doc_id/ref")]) -> HTMLResponse:
+    data, _ = graph_data.cached(build_dir_of(request))
+    iri = id if id in data.by_id else graph_data.ID_BASE + "commitment/" + id.strip("/")
+    if iri not in data.by_id:
+        raise NotFoundError(f"no commitment {id[:120]!r}; give its IRI or doc_id/ref, "
+                            "e.g. hmg-vawg-strategy-2016/A93", id=id[:120])
+    return _html(views.lineage_page(data, iri))
