@@ -30,6 +30,7 @@ ID_BASE = "https://w3id.org/vawg-kg/id/"
 LEG_BASE = "http://www.legislation.gov.uk/id/"
 _LEG_PATH = re.compile(r"^(?:https?://(?:www\.)?legislation\.gov\.uk/(?:id/)?)?"
                        r"([a-z]{2,6}/\d{4}/\d{1,4})(/section/[0-9A-Za-z]{1,8})?/?$")
+SECTION_WEIGHT = 0.25
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._~:/%\-]{1,300}$")
 
 
@@ -114,7 +115,9 @@ class GraphService:
             for key in ("themes", "legislation", "outcome_codes", "leads", "partners"):
                 for ent in rec.get(key) or []:
                     self.names.setdefault(ent["id"], ent["name"])
-        self.search = BM25([" ".join([r["text"], " ".join(r.get("section") or [])]) for r in self.records])
+        self.search = BM25([r["text"] for r in self.records])
+        # headings count, but less than the commitment's own words
+        self.section_search = BM25([" ".join(r.get("section") or []) for r in self.records])
         self.implemented_by: dict[str, list[str]] = defaultdict(list)
         for rec in self.records:
             for ent in rec.get("implements") or []:
@@ -196,6 +199,8 @@ class GraphService:
             if not f.q.strip():
                 raise InvalidParameterError("parameter 'q': give at least one word", parameter="q", value=f.q)
             scores = self.search.scores(f.q)
+            for i, extra in self.section_search.scores(f.q).items():
+                scores[i] = round(scores.get(i, 0.0) + SECTION_WEIGHT * extra, 4)
             narrow(scores)
         ids = sorted(range(len(self.records)) if selected is None else selected)
         if scores:

@@ -1,0 +1,99 @@
+"""A real API server for tests: ``vawg-kg serve`` as a subprocess on a free loopback port.
+
+The graph is the session's one real build (``tests/build_fixture.py``);
+``VAWG_KG_API_TEST_BUILD`` points the server at an existing build folder
+instead (for quick local runs; CI does not set it). Tests talk to the server
+over real HTTP only.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def start_server(build_dir: Path, log_dir: Path, env: Mapping[str, str] | None = None,
+                 wait_s: float = 120.0) -> RunningServer:
+    """Start ``vawg-kg serve`` on a free port and wait until ``/health`` answers 200."""
+    port = free_port()
+    log_path = log_dir / f"api-{port}.log"
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "vawg_kg", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--build-dir", str(build_dir)],
+            stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=log_dir)
+    server = RunningServer(f"http://127.0.0.1:{port}", process, log_path)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"vawg-kg serve exited with {process.returncode}:\n{server.log()[-4000:]}")
+        try:
+            if httpx.get(f"{server.url}/health", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"vawg-kg serve did not answer /health within {wait_s}s:\n{server.log()[-4000:]}")
+
+
+def stop_server(server: RunningServer) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def api_build_dir(request: pytest.FixtureRequest) -> Path:
+    override = os.environ.get("VAWG_KG_API_TEST_BUILD")
+    if override:
+        return Path(override)
+    path: Path = request.getfixturevalue("build_dir")
+    return path
+
+
+@pytest.fixture(scope="session")
+def api_server(api_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    # Neo4j deliberately unconfigured here (a closed port): /cypher must say 503 and how to start it.
+    env = {"VAWG_KG_NEO4J_URI": f"bolt://127.0.0.1:{free_port()}", "VAWG_KG_NEO4J_PASSWORD": "unused"}
+    server = start_server(api_build_dir, tmp_path_factory.mktemp("api"), env)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def api(api_server: RunningServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api_server.url, timeout=60) as client:
+        yield client
