@@ -306,7 +306,7 @@
       var sw = el("span", null, "swatch shape-box");
       sw.style.backgroundColor = d.color;
       li.appendChild(sw);
-      li.appendChild(document.createTextNode(d.title + ", " + d.published.slice(0, 4)));
+      li.appendChild(document.createTextNode(d.title.split(/[:–]/)[0].trim() + ", " + d.published.slice(0, 4)));
       legend.appendChild(li);
     });
     var edgeItems = [["edge-implements", "implements (explicit)"], ["edge-overlap", "overlap"],
@@ -337,7 +337,7 @@
       docById[d.id] = d;
       ns.push({ id: "d:" + d.id, label: d.title.split(/[:–]/)[0].trim() + "\n" + d.published.slice(0, 4),
                 title: d.title, x: d.x, y: d.y, shape: "box", kind: "document",
-                color: { background: d.color, border: "#222" }, font: { size: 34, color: "#111", face: "system-ui" },
+                color: { background: d.color, border: "#222" }, font: { size: 28, color: "#111", face: "system-ui" },
                 borderWidth: 2, margin: 8 });
     });
     data.entities.forEach(function (e, i) {
