@@ -70,7 +70,10 @@ public final class Launcher {
                 "db.transaction.timeout=" + args.getOrDefault("tx-timeout", "30s"),
                 // Only built-in procedures exist (no APOC on the classpath); none may run unrestricted.
                 "dbms.security.procedures.unrestricted=",
-                "dbms.usage_report.enabled=false");
+                "dbms.usage_report.enabled=false",
+                // Netty waits a 5 s quiet period per connector on shutdown; a stop should take a second, not ten.
+                "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
+                "internal.dbms.bolt.netty_server_shutdown_timeout=5s");
         Path confFile = home.resolve("conf").resolve("neo4j.conf");
         Files.createDirectories(confFile.getParent());
         Files.write(confFile, conf, StandardCharsets.UTF_8);
