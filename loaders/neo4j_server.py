@@ -451,11 +451,14 @@ def status(state_file: Path | None = None) -> ServerInfo | None:
     return info
 
 
-def connection_settings(state_file: Path | None = None) -> ConnectionSettings:
-    """Where Cypher goes: ``VAWG_KG_NEO4J_URI/USER/PASSWORD/DATABASE`` first, then the running server."""
+def connection_settings(state_file: Path | None = None, *, uri: str | None = None) -> ConnectionSettings:
+    """Where Cypher goes: ``VAWG_KG_NEO4J_URI/USER/PASSWORD/DATABASE`` first, then the running server.
+
+    An explicit ``uri`` wins over both; the recorded password is used only for the recorded server's URI.
+    """
     env = os.environ
     info = _read_state(state_file or default_state_file())
-    uri = env.get("VAWG_KG_NEO4J_URI") or (info.uri if info else None)
+    uri = uri or env.get("VAWG_KG_NEO4J_URI") or (info.uri if info else None)
     if not uri:
         raise StoreUnavailableError(
             "no Neo4j server is configured: start the project's one with `vawg-kg neo4j start`, "
