@@ -35,6 +35,7 @@ from vawg_kg.ontology.terms import VAWG
 __all__ = ["LinkReport", "Overlap", "emit_links", "entities_of", "link_documents", "overlap_iri", "word_diff"]
 
 GENERIC_THEME = f"{ID_BASE}theme/{GENERIC_THEME_SLUG}"
+IMPLIED_LEAD_RULES = frozenset({"document-owner-we", "section-owner"})
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ class LinkReport:
 
 def entities_of(st: EnrichedStatement) -> frozenset[str]:
     """The entities a commitment points to that count as overlap evidence."""
-    links = [*st.legislation, *st.outcome_codes, *st.programmes, *st.leads, *st.partners,
+    # A lead implied by "we" is the document's author, true of every commitment in it: no evidence.
+    leads = [lead for lead in st.leads if lead.rule not in IMPLIED_LEAD_RULES]
+    links = [*st.legislation, *st.outcome_codes, *st.programmes, *leads, *st.partners,
              *(t for t in st.themes if t.iri != GENERIC_THEME)]
     return frozenset(link.iri for link in links)
 

@@ -11,10 +11,13 @@ two commitments share counts for more than the CPS being the lead of both.
 
     text  = cosine of the two TF-IDF vectors                      (0..1)
     ents  = weighted Jaccard of the two entity sets               (0..1)
-    score = 1 - (1 - text) * (1 - ENTITY_WEIGHT * ents)           (0..1)
+    gate  = min(1, text / TEXT_GATE)
+    score = 1 - (1 - text) * (1 - ENTITY_WEIGHT * ents * gate)    (0..1)
 
 so shared entities raise a score but their absence never lowers it (many
-commitments name no entity at all). A pair is ``restates`` when the score is at
+commitments name no entity at all), and entities alone, with no shared words,
+never make an overlap (two commitments both about "the workforce" theme are
+not the same undertaking). A pair is ``restates`` when the score is at
 least ``RESTATES_THRESHOLD``, ``related`` at least ``RELATED_THRESHOLD``. The
 weights and thresholds were chosen on the "tune" split of
 ``tests/labelled/overlap_pairs.jsonl`` (``scripts/score_overlaps.py --tune``);
@@ -41,12 +44,13 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 METHOD_NAME = "tfidf-cosine+shared-entities"
-METHOD_VERSION = "1.0"
+METHOD_VERSION = "1.1"
 METHOD = f"{METHOD_NAME}/{METHOD_VERSION}"
 
-ENTITY_WEIGHT = 0.35  # provisional: re-tune with entities once the enricher lands
-RELATED_THRESHOLD = 0.12
-RESTATES_THRESHOLD = 0.32
+ENTITY_WEIGHT = 0.5
+TEXT_GATE = 0.2  # shared entities count fully only once the texts share this much
+RELATED_THRESHOLD = 0.16
+RESTATES_THRESHOLD = 0.5
 MAX_PHRASES = 5
 
 BLOCK_MAX_DF = 0.02  # a key shared by more than this share of commitments does not block
@@ -209,7 +213,8 @@ class OverlapModel:
             i, j = j, i
         text = self.text_score(i, j)
         ents, shared = self.entity_score(i, j)
-        score = round(1.0 - (1.0 - text) * (1.0 - ENTITY_WEIGHT * ents), 3)
+        gate = min(1.0, text / TEXT_GATE) if TEXT_GATE > 0 else 1.0
+        score = round(1.0 - (1.0 - text) * (1.0 - ENTITY_WEIGHT * ents * gate), 3)
         return Scored(i, j, score, round(text, 3), round(ents, 3), shared, self.shared_phrases(i, j))
 
     # ------------------------------------------------------------------ blocking

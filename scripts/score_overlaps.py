@@ -20,7 +20,7 @@ from vawg_kg.loaders.source_io import read_source
 from vawg_kg.paths import sources_dir
 
 
-MIN_TUNE_PRECISION = 0.75
+MIN_TUNE_PRECISION = 0.8
 
 
 def bundled_statements() -> list[EnrichedStatement]:
@@ -35,23 +35,24 @@ def bundled_statements() -> list[EnrichedStatement]:
 def tune(statements: list[EnrichedStatement], pairs: list[links.LabelledPair]) -> None:
     best = None
     for weight in (0.0, 0.2, 0.35, 0.5, 0.7):
-        overlap_method.ENTITY_WEIGHT = weight
-        scores = links.pair_scores(statements, pairs)
-        for related in [x / 100 for x in range(8, 40, 2)]:
-            m = links.evaluate(scores, pairs, "tune", related=related, restates=1.1)
-            # Hand-picked negatives are rarer than in the wild: require precision, then maximise F1.
-            key = (m["precision"] >= MIN_TUNE_PRECISION, m["f1"], m["precision"], -weight, related)
-            if best is None or key > best[0]:
-                best = (key, weight, related, m)
+        for gate in (0.1, 0.2, 0.3):
+            overlap_method.ENTITY_WEIGHT, overlap_method.TEXT_GATE = weight, gate
+            scores = links.pair_scores(statements, pairs)
+            for related in [x / 100 for x in range(8, 40, 2)]:
+                m = links.evaluate(scores, pairs, "tune", related=related, restates=1.1)
+                # Require precision first: an overlap in the graph should usually be right.
+                key = (m["precision"] >= MIN_TUNE_PRECISION, m["f1"], m["precision"], -weight, -gate, related)
+                if best is None or key > best[0]:
+                    best = (key, weight, gate, related, m)
     assert best is not None
-    _, weight, related, m = best
-    overlap_method.ENTITY_WEIGHT = weight
+    _, weight, gate, related, m = best
+    overlap_method.ENTITY_WEIGHT, overlap_method.TEXT_GATE = weight, gate
     scores = links.pair_scores(statements, pairs)
     restates_scores = sorted(scores[(p.a, p.b)] for p in pairs if p.split == "tune" and p.label == "restates")
     related_scores = sorted(scores[(p.a, p.b)] for p in pairs if p.split == "tune" and p.label == "related")
     best_kind = max(((links.evaluate(scores, pairs, "tune", related, r / 100)["kind_agreement"] or 0, -r, r / 100)
                      for r in range(int(related * 100) + 2, 100, 2)))
-    print(json.dumps({"entity_weight": weight, "related_threshold": related, "tune": m,
+    print(json.dumps({"entity_weight": weight, "text_gate": gate, "related_threshold": related, "tune": m,
                       "restates_threshold": best_kind[2], "kind_agreement_tune": best_kind[0],
                       "tune_restates_scores": restates_scores, "tune_related_scores": related_scores}, indent=1))
 
