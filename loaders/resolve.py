@@ -75,16 +75,19 @@ def _has_capitals(text: str) -> bool:
 
 
 def _phrase_regex(phrase: str) -> str:
-    return phrase if _has_capitals(phrase) else f"(?i:{phrase})"
+    # A space in a phrase matches any run of whitespace: PDF text wraps lines anywhere.
+    body = phrase.replace(" ", r"\s+")
+    return body if _has_capitals(phrase) else f"(?i:{body})"
 
 
 def _phrase_name(phrase: str) -> str:
     """A short stable name for a match phrase, for the rule ("coercive-and-controlling-behaviour")."""
     text = re.sub(r"\[(.)[^\]]*\]", lambda m: m.group(1).lower(), phrase)  # [Ss] → s
     previous = None
-    while previous != text:  # (?:a|b) → a, innermost first
+    while previous != text:  # innermost first: an optional group is dropped, (?:a|b) → a
         previous = text
-        text = re.sub(r"\((?:\?:)?([^()|]*)(?:\|[^()]*)?\)\??", r"\1", text)
+        text = re.sub(r"\((?:\?:)?[^()]*\)\?", "", text)
+        text = re.sub(r"\((?:\?:)?([^()|]*)(?:\|[^()]*)?\)", r"\1", text)
     text = re.sub(r".\?", "", text)  # an optional character is dropped
     text = re.sub(r"\\.|[?*+{}\[\]()^$|]", "", text)
     words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
