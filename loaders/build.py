@@ -22,7 +22,7 @@ from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.loaders import swap
 from vawg_kg.loaders.documents import BUNDLED, DocumentInfo, check_doc_id
 from vawg_kg.loaders.emit import GraphEmitter
-from vawg_kg.loaders.enrich import EnrichedStatement, Enricher
+from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, org_iri
 from vawg_kg.loaders.parsers import parser_for
 from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
@@ -166,6 +166,10 @@ def build_graph(
 
     stage("enrich")
     enricher = Enricher()
+    for doc in docs:
+        for slug in {doc.info.publisher, doc.info.owner}:
+            if slug not in enricher.vocab.organisations:
+                enricher.unknown_organisations[org_iri(slug)] = f"Publisher of {doc.info.doc_id} (not in the vocabulary)"
     statements = [enricher.enrich(st, doc.info) for doc in docs for st in parsed[doc.info.doc_id].statements]
     done("enrich")
 
