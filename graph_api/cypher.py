@@ -83,7 +83,7 @@ def _driver(settings: Any) -> Any:
 
 def run_cypher(query: str, parameters: dict[str, Any], timeout_s: float, max_rows: int) -> dict[str, Any]:
     import neo4j
-    from neo4j.exceptions import ClientError, ServiceUnavailable, AuthError
+    from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable
 
     driver, database = _driver(None)
     try:
@@ -91,15 +91,14 @@ def run_cypher(query: str, parameters: dict[str, Any], timeout_s: float, max_row
             try:
                 summary = session.run(f"EXPLAIN {query}", parameters).consume()
             except ClientError as exc:
-                if "Syntax" in (exc.code or "") or "ParameterMissing" in (exc.code or ""):
+                if "Syntax" in (exc.code or ""):
                     raise QueryParseError(f"Cypher error: {exc.message}", code=exc.code) from exc
                 raise BadRequestError(f"Cypher error: {exc.message}", code=exc.code) from exc
             check_plan(summary.query_type, _operators(summary.plan))
 
-            tx_query = neo4j.Query(query, timeout=timeout_s)
-
+            @neo4j.unit_of_work(timeout=timeout_s)  # the server ends the transaction at the deadline
             def work(tx: Any) -> dict[str, Any]:
-                result = tx.run(tx_query, parameters)
+                result = tx.run(query, parameters)
                 keys = list(result.keys())
                 rows = []
                 for record in result:
@@ -111,11 +110,14 @@ def run_cypher(query: str, parameters: dict[str, Any], timeout_s: float, max_row
 
             try:
                 out = session.execute_read(work)
-            except ClientError as exc:
-                if "Timeout" in (exc.code or "") or "terminated" in (exc.message or "").lower():
+            except Neo4jError as exc:
+                code = (exc.code or "").lower()
+                if "timedout" in code or "timeout" in code or "terminated" in code:
                     raise QueryTimeoutError(f"the Cypher query ran longer than {timeout_s:g}s and was stopped",
                                             timeout_s=timeout_s) from exc
-                raise BadRequestError(f"Cypher error: {exc.message}", code=exc.code) from exc
+                if isinstance(exc, ClientError):
+                    raise BadRequestError(f"Cypher error: {exc.message}", code=exc.code) from exc
+                raise StoreError(f"Neo4j failed to run the query: {exc.message}", code=exc.code) from exc
             return {**out, "total": len(out["rows"])}
     except (ServiceUnavailable, ConnectionError, OSError) as exc:
         raise StoreUnavailableError(f"Neo4j is not reachable; {START_HINT}") from exc

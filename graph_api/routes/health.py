@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 
 from fastapi import APIRouter, Request
 
+from vawg_kg.errors import VawgError
+
 from vawg_kg.graph_api.routes import service_of
 
 router = APIRouter(tags=["meta"])
@@ -28,8 +30,8 @@ def neo4j_reachable(timeout_s: float = 0.5) -> dict[str, Any]:
             return {"reachable": True, "uri": f"{parsed.scheme}://{host}:{port}"}
     except OSError:
         return {"reachable": False, "reason": "nothing listens on the Bolt port; run `vawg-kg neo4j start`"}
-    except Exception:
-        return {"reachable": False, "reason": "Neo4j connection settings could not be read"}
+    except VawgError as exc:  # not configured: the message says how to start it
+        return {"reachable": False, "reason": exc.message}
 
 
 @router.get("/health", summary="Graph version, counts and store reachability")
