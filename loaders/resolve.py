@@ -31,7 +31,7 @@ from vawg_kg.ontology.vocabulary import ID, Entry, Vocabulary, load_vocabulary, 
 
 __all__ = [
     "Match", "find_legislation", "find_organisations", "find_outcome_codes", "find_programmes", "find_themes",
-    "resolve_lead_cell", "theme_for_label", "unknown_organisation_iri",
+    "find_unknown_organisations", "resolve_lead_cell", "theme_for_label", "unknown_organisation_iri",
 ]
 
 
@@ -201,6 +201,55 @@ def unknown_organisation_iri(name: str) -> str:
 def find_organisations(text: str, vocabulary: Vocabulary | None = None) -> list[Match]:
     """Bodies named in prose: names, acronyms, the variants the documents use ("the police")."""
     return _select(_matchers(vocabulary).organisations.candidates(text))
+
+
+# Words that end the name of a body ("... Association", "... Council"). A run of capitalised
+# words (joined by of/and/for/the/&) ending in one of these is taken for a body's name.
+_BODY_HEADS = frozenset("""Agency Association Authority Authorities Board Boards Centre Centres Charity Commission
+    Commissioner Council Councils Court Courts Department Directorate Executive Foundation Forum Group Groups
+    Inspectorate Institute Ministry Network Office Panel Panels Partnership Partnerships Service Services Society
+    Trust Unit Units University""".split())
+_NAME_JOINERS = frozenset({"of", "and", "for", "the", "&", "on"})
+_TOKEN = re.compile(r"[\w'’&-]+")
+_MAX_NAME_WORDS = 8
+
+
+def find_unknown_organisations(text: str, vocabulary: Vocabulary | None = None) -> list[Match]:
+    """Names of bodies the vocabulary does not know ("the Advertising Standards Authority"): a run
+    of capitalised words ending in a word such as Association, Council, Unit (rule ``org-unknown``,
+    IRI from :func:`unknown_organisation_iri`). Runs that overlap a known organisation or a
+    programme are left out. Opt-in: callers decide whether such names count as partners."""
+    vocab = vocabulary or load_vocabulary()
+    known = find_organisations(text, vocab) + find_programmes(text, vocab)
+    tokens = list(_TOKEN.finditer(text))
+    out: list[Match] = []
+    for i, tok in enumerate(tokens):
+        if tok.group(0) not in _BODY_HEADS:
+            continue
+        first = i
+        j = i - 1
+        while j >= 0 and i - j < _MAX_NAME_WORDS:
+            word = tokens[j].group(0)
+            gap = text[tokens[j].end():tokens[j + 1].start()]
+            if gap.strip() or not (word[:1].isupper() or word in _NAME_JOINERS):
+                break
+            if word[:1].isupper():
+                first = j
+            j -= 1
+        if first == i:
+            continue  # a head word alone ("Council") is not a name
+        if tokens[first].group(0).lower() == "the":
+            first += 1
+        words = [t.group(0) for t in tokens[first:i + 1] if t.group(0) not in _NAME_JOINERS]
+        start, end = tokens[first].start(), tok.end()
+        name = text[start:end]
+        if len(words) < 2 or re.match(r"\s+Act\b", text[end:end + 5]):
+            continue  # a lone head word, or an Act's title ("... Service Act 2007")
+        if any(not (end <= k.start or start >= k.end) for k in known) or vocab.find_organisation(name) \
+                or normalise_name(name) in _matchers(vocab).theme_headings:
+            continue
+        out.append(Match(unknown_organisation_iri(name), name, start, end, "org-unknown"))
+    return _select(out)
 
 
 _MARKUP = re.compile(r"</?\w+>")

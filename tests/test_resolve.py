@@ -343,3 +343,31 @@ def test_pathological_input_is_fast():
                    resolve.find_programmes, resolve.find_outcome_codes):
         finder(text)
     assert time.perf_counter() - started < 10
+
+
+# ------------------------------------------------------------------ bodies the vocabulary does not know (opt-in)
+
+
+def test_unknown_bodies_are_found_with_an_iri_from_their_name():
+    text = "Work with the Advertising Standards Authority and the CPS to review guidance."
+    (m,) = resolve.find_unknown_organisations(text)
+    assert (m.matched_text, m.rule) == ("Advertising Standards Authority", "org-unknown")
+    assert m.iri == org("advertising-standards-authority")
+    check_offsets(text, [m])
+
+
+@pytest.mark.parametrize("text", [
+    "Work with the College of Policing and the Crown Prosecution Service.",  # known bodies
+    "as defined in the Statistics and Registration Service Act 2007",  # an Act's title
+    "The Council agreed.",  # a head word alone
+    "Deliver the DA Best Practice Framework through the National Oversight Group.",  # programmes
+])
+def test_known_names_acts_and_lone_head_words_are_not_unknown_bodies(text):
+    assert resolve.find_unknown_organisations(text) == []
+
+
+def test_unknown_bodies_in_the_cps_2017_plan(sources):
+    text = (sources / "cps-vawg-action-plan-2017.tsv").read_text(encoding="utf-8")
+    found = resolve.find_unknown_organisations(text)
+    check_offsets(text, found)
+    assert "CJS Senior Officials Group" in {m.matched_text for m in found}
