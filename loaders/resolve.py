@@ -53,7 +53,7 @@ class Match:
 
 def _label_regex(label: str) -> str:
     """A label as a regex: any run of whitespace, either apostrophe, any hyphen; case as documented."""
-    parts = []
+    parts: list[str] = []
     for ch in label.strip():
         if ch.isspace():
             if not parts or parts[-1] != r"\s+":

@@ -252,6 +252,19 @@ class Vocabulary:
 # ----------------------------------------------------------------------------- loading
 
 
+def _subjects(g: Graph, cls: URIRef) -> list[URIRef]:
+    """Subjects typed ``cls``, sorted; a blank node is refused (vocabulary entries need IRIs)."""
+    found = set(g.subjects(RDF.type, cls))
+    for node in found:
+        if not isinstance(node, URIRef):
+            raise OntologyError(f"a {cls} without an IRI (blank node) in the vocabularies; give it an IRI")
+    return sorted(n for n in found if isinstance(n, URIRef))
+
+
+def _iris(g: Graph, s: URIRef, p: URIRef) -> list[str]:
+    return sorted(str(o) for o in g.objects(s, p) if isinstance(o, URIRef))
+
+
 def _texts(g: Graph, s: URIRef, p: URIRef) -> tuple[str, ...]:
     return tuple(sorted(str(o) for o in g.objects(s, p)))
 
@@ -299,7 +312,7 @@ def _parse(files: Iterable[Path]) -> Graph:
 
 def _organisations(g: Graph, where: str) -> dict[str, Org]:
     out: dict[str, Org] = {}
-    for s in sorted(set(g.subjects(RDF.type, VAWG.Organisation))):
+    for s in _subjects(g, VAWG.Organisation):
         slug = _tail(str(s), "org", where)
         current = _texts(g, s, VAWG.isCurrent)
         if len(current) != 1 or current[0] not in ("true", "false"):
@@ -313,11 +326,11 @@ def _organisations(g: Graph, where: str) -> dict[str, Org]:
 
 def _changes(g: Graph, orgs: dict[str, Org], where: str) -> dict[str, OrgChange]:
     out: dict[str, OrgChange] = {}
-    for s in sorted(set(g.subjects(RDF.type, ORG.ChangeEvent))):
+    for s in _subjects(g, ORG.ChangeEvent):
         slug = _tail(str(s), "org-change", where)
 
         def slugs(p: URIRef) -> tuple[str, ...]:
-            found = tuple(_tail(str(o), "org", where) for o in sorted(g.objects(s, p)))
+            found = tuple(_tail(o, "org", where) for o in _iris(g, s, p))
             missing = [x for x in found if x not in orgs]
             if not found or missing:
                 raise OntologyError(f"{where}: change {slug} must name known organisations in "
@@ -337,7 +350,7 @@ def _changes(g: Graph, orgs: dict[str, Org], where: str) -> dict[str, OrgChange]
 
 def _legislation(g: Graph, where: str) -> dict[str, Act]:
     out: dict[str, Act] = {}
-    for s in sorted(set(g.subjects(RDF.type, VAWG.Legislation)) | set(g.subjects(RDF.type, VAWG.LegislationSection))):
+    for s in sorted(set(_subjects(g, VAWG.Legislation)) | set(_subjects(g, VAWG.LegislationSection))):
         iri = str(s)
         m = LEGISLATION_IRI.match(iri)
         if not m:
@@ -369,9 +382,9 @@ def _legislation(g: Graph, where: str) -> dict[str, Act]:
 
 def _themes(g: Graph, where: str) -> dict[str, Theme]:
     out: dict[str, Theme] = {}
-    for s in sorted(set(g.subjects(RDF.type, VAWG.Theme))):
+    for s in _subjects(g, VAWG.Theme):
         slug = _tail(str(s), "theme", where)
-        broader = tuple(_tail(str(o), "theme", where) for o in sorted(g.objects(s, SKOS.broader)))
+        broader = tuple(_tail(o, "theme", where) for o in _iris(g, s, SKOS.broader))
         definitions = _texts(g, s, SKOS.definition)
         out[slug] = Theme(iri=str(s), slug=slug, name=_one(g, s, SKOS.prefLabel, where),
                           alt_labels=_texts(g, s, SKOS.altLabel), hidden_labels=_texts(g, s, SKOS.hiddenLabel),
@@ -386,7 +399,7 @@ def _themes(g: Graph, where: str) -> dict[str, Theme]:
 
 def _outcome_codes(g: Graph, where: str) -> dict[str, OutcomeCode]:
     out: dict[str, OutcomeCode] = {}
-    for s in sorted(set(g.subjects(RDF.type, VAWG.OutcomeCode))):
+    for s in _subjects(g, VAWG.OutcomeCode):
         notation = _one(g, s, SKOS.notation, where)
         if _tail(str(s), "outcome-code", where) != notation.lower():
             raise OntologyError(f"{where}: outcome code {s} must end with its notation in lower case ({notation.lower()})")
@@ -398,7 +411,7 @@ def _outcome_codes(g: Graph, where: str) -> dict[str, OutcomeCode]:
 
 def _programmes(g: Graph, where: str) -> dict[str, Programme]:
     out: dict[str, Programme] = {}
-    for s in sorted(set(g.subjects(RDF.type, VAWG.Programme))):
+    for s in _subjects(g, VAWG.Programme):
         slug = _tail(str(s), "programme", where)
         out[slug] = Programme(iri=str(s), slug=slug, name=_one(g, s, SKOS.prefLabel, where),
                               alt_labels=_texts(g, s, SKOS.altLabel), hidden_labels=_texts(g, s, SKOS.hiddenLabel),
