@@ -100,8 +100,7 @@ def link_documents(statements: list[EnrichedStatement]) -> LinkReport:
     model = OverlapModel(items)
     candidates = model.candidates()
     overlaps = []
-    for i, j in candidates:
-        scored = model.score_pair(i, j)
+    for scored in model.overlaps(candidates):
         kind = kind_of(scored.score)
         a, b = items[scored.a], items[scored.b]
         if kind is None or a.doc_id == b.doc_id or a.iri == b.iri:

@@ -183,6 +183,7 @@ class OverlapModel:
                 entity_df[e] = entity_df.get(e, 0) + 1
         self.entity_weight = {e: math.log((1 + n) / (1 + df)) + 1.0 for e, df in entity_df.items()}
         self.entity_df = entity_df
+        self._row_cache: dict[int, dict[int, float]] = {}
 
     # ------------------------------------------------------------------ scoring
     def text_score(self, i: int, j: int) -> float:
@@ -198,11 +199,19 @@ class OverlapModel:
         score = sum(w[e] for e in shared) / sum(w[e] for e in ea | eb)
         return score, tuple(sorted(shared))
 
+    def _row(self, i: int) -> dict[int, float]:
+        row = self._row_cache.get(i)
+        if row is None:
+            lo, hi = self.matrix.indptr[i], self.matrix.indptr[i + 1]
+            row = dict(zip(self.matrix.indices[lo:hi].tolist(), self.matrix.data[lo:hi].tolist(), strict=True))
+            self._row_cache[i] = row
+        return row
+
     def shared_phrases(self, i: int, j: int) -> tuple[str, ...]:
-        row_a, row_b = self.matrix[i], self.matrix[j]
-        weights_b = dict(zip(row_b.indices.tolist(), row_b.data.tolist(), strict=True))
-        shared = [(wa * weights_b[k], self.terms[k]) for k, wa in zip(row_a.indices.tolist(), row_a.data.tolist(),
-                                                                      strict=True) if k in weights_b]
+        row_a, row_b = self._row(i), self._row(j)
+        if len(row_b) < len(row_a):
+            row_a, row_b = row_b, row_a
+        shared = [(wa * row_b[k], self.terms[k]) for k, wa in row_a.items() if k in row_b]
         bigram_words = {w for _, t in shared if " " in t for w in t.split()}
         # A shared bigram says more than its words; list the words only when not inside one.
         ranked = sorted(((-s, -t.count(" "), t) for s, t in shared if " " in t or t not in bigram_words))
@@ -212,9 +221,7 @@ class OverlapModel:
         if self.items[j].iri < self.items[i].iri:
             i, j = j, i
         text = self.text_score(i, j)
-        ents, shared = self.entity_score(i, j)
-        gate = min(1.0, text / TEXT_GATE) if TEXT_GATE > 0 else 1.0
-        score = round(1.0 - (1.0 - text) * (1.0 - ENTITY_WEIGHT * ents * gate), 3)
+        score, ents, shared = self.combined(text, i, j)
         return Scored(i, j, score, round(text, 3), round(ents, 3), shared, self.shared_phrases(i, j))
 
     # ------------------------------------------------------------------ blocking
@@ -266,12 +273,29 @@ class OverlapModel:
                     pairs.add((i, j) if i < j else (j, i))
         return sorted(pairs)
 
-    def overlaps(self) -> list[Scored]:
+    def combined(self, text: float, i: int, j: int) -> tuple[float, float, tuple[str, ...]]:
+        ents, shared = self.entity_score(i, j)
+        gate = min(1.0, text / TEXT_GATE) if TEXT_GATE > 0 else 1.0
+        return round(1.0 - (1.0 - text) * (1.0 - ENTITY_WEIGHT * ents * gate), 3), ents, shared
+
+    def text_scores(self, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Cosine of many pairs at once (rows are l2-normalised): one sparse product, no per-pair calls."""
+        if not pairs or self.matrix.shape[1] == 0:
+            return np.zeros(len(pairs))
+        left = self.matrix[[i for i, _ in pairs]]
+        right = self.matrix[[j for _, j in pairs]]
+        return np.clip(np.asarray(left.multiply(right).sum(axis=1)).ravel(), 0.0, 1.0)
+
+    def overlaps(self, pairs: Sequence[tuple[int, int]] | None = None) -> list[Scored]:
+        """Scored candidate pairs at or above the related threshold (phrases only computed for those)."""
+        pairs = self.candidates() if pairs is None else pairs
         out = []
-        for i, j in self.candidates():
-            scored = self.score_pair(i, j)
-            if kind_of(scored.score) is not None:
-                out.append(scored)
+        for (i, j), text in zip(pairs, self.text_scores(pairs).tolist(), strict=True):
+            if self.items[j].iri < self.items[i].iri:
+                i, j = j, i
+            score, ents, shared = self.combined(text, i, j)
+            if kind_of(score) is not None:
+                out.append(Scored(i, j, score, round(text, 3), round(ents, 3), shared, self.shared_phrases(i, j)))
         return out
 
 
