@@ -86,6 +86,8 @@ class GraphService:
         self.orgs = OrgDirectory(self.records)
         self._store: Any = None
         self._store_lock = threading.Lock()
+        self._named_cache: dict[tuple[str, tuple[tuple[str, Any], ...]], list[dict[str, Any]]] = {}
+        self._cache_lock = threading.Lock()
 
     # --- indexes ---------------------------------------------------------------------
     def _index(self) -> None:
@@ -262,6 +264,25 @@ class GraphService:
                     raise StoreUnavailableError("the SPARQL store module is not available in this install") from exc
                 self._store = OxigraphStore.open_read_only(self.build_dir)
             return self._store
+
+    def named_rows(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Rows of a named query (trusted text: the longer named-query timeout), cached per parameters
+        for the life of the server — the graph it reads never changes under it."""
+        from vawg_kg.queries.runner import run_named
+
+        key = (name, tuple(sorted(params.items())))
+        with self._cache_lock:
+            cached = self._named_cache.get(key)
+        if cached is not None:
+            return cached
+        result = run_named(name, params, self.store(), guarded=True, timeout_s=self.settings.named_query_timeout_s,
+                           max_rows=self.settings.max_rows)
+        rows = result.records()
+        with self._cache_lock:
+            if len(self._named_cache) > 256:
+                self._named_cache.clear()
+            self._named_cache[key] = rows
+        return rows
 
     def sparql(self, query: str, bindings: dict[str, Any] | None = None) -> Any:
         try:

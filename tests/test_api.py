@@ -313,3 +313,37 @@ def test_openapi_declares_error_shape(api: httpx.Client) -> None:
 def test_cypher_without_neo4j_is_503_with_how_to_start(api: httpx.Client) -> None:
     body = assert_error(api.post("/cypher", json={"query": "MATCH (n) RETURN count(n)"}), 503, "store_unavailable")
     assert "vawg-kg neo4j start" in body["message"]
+
+
+# --- gaps ------------------------------------------------------------------------------------
+
+def test_gaps_with_reason_codes(api: httpx.Client) -> None:
+    body = api.get("/gaps", params={"kind": "no_lead", "doc_id": HMG}).json()
+    assert "no_lead" in body["kinds"] and "no_deadline" in body["kinds"]
+    assert body["total"] == len(body["items"])
+    assert all(i["kind"] == "no_lead" and i["reason"] in ("NO_LEAD", "LEAD_ONLY_IMPLIED") for i in body["items"])
+    nodate = api.get("/gaps", params={"kind": "no_deadline", "doc_id": "npcc-vawg-framework-2021"}).json()
+    assert nodate["total"] > 0 and {i["reason"] for i in nodate["items"]} == {"NO_DEADLINE"}
+    assert all(i["doc_id"] == "npcc-vawg-framework-2021" for i in nodate["items"])
+
+
+def test_gaps_bad_kind_and_parameter_are_422(api: httpx.Client) -> None:
+    body = assert_error(api.get("/gaps", params={"kind": "nonsense"}), 422, "invalid_parameter")
+    assert body["details"]["parameter"] == "kind" and "no_lead" in body["details"]["allowed"]
+    body = assert_error(api.get("/gaps", params={"kind": "no_lead", "colour": "red"}), 422)
+    assert body["details"]["parameter"] == "colour"
+
+
+# --- serve builds when there is no graph ------------------------------------------------------
+
+def test_serve_builds_when_there_is_no_graph(tmp_path: Any) -> None:
+    from tests.api_server import start_server, stop_server
+
+    empty = tmp_path / "fresh-build"
+    server = start_server(empty, tmp_path, wait_s=300)
+    try:
+        health = httpx.get(f"{server.url}/health", timeout=30).json()
+        assert health["counts"]["commitments"] > 250 and (empty / "oxigraph").is_dir()
+        assert server.url.startswith("http://127.0.0.1:")
+    finally:
+        stop_server(server)

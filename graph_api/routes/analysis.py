@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from vawg_kg.errors import NotFoundError, StoreUnavailableError
+from vawg_kg.errors import NotFoundError, QueryTimeoutError, StoreUnavailableError
 from vawg_kg.graph_api import details
 from vawg_kg.graph_api.errors import InvalidParameterError, responses
 from vawg_kg.graph_api.routes import service_of
@@ -49,30 +49,35 @@ def _gap_queries() -> dict[str, Any]:
     return found
 
 
-@router.get("/gaps", responses=responses(StoreUnavailableError),
-            summary="Gaps (no owner, no date, unanswered partners...) from the gap named queries, with reason codes")
+@router.get("/gaps", responses=responses(StoreUnavailableError, QueryTimeoutError),
+            summary="Gaps (no owner, no date, not picked up, no reciprocal...) with reason codes, from the gap "
+                    "named queries; other query-string parameters go to the gap queries that declare them")
 def gaps(
     request: Request,
-    kind: Annotated[str | None, Query(max_length=100, description="a gap kind (the query name without gap_)")] = None,
+    kind: Annotated[str | None, Query(max_length=100, description=(
+        "a gap kind: the query name without gap_ (no_lead, no_deadline, ...); all kinds when absent"))] = None,
 ) -> dict[str, Any]:
-    from vawg_kg.queries.runner import run_named
-
     service = service_of(request)
     queries = _gap_queries()
     kinds = sorted(n.removeprefix("gap_") for n in queries)
-    if kind is not None and kind not in kinds and f"gap_{kind}" not in queries:
+    if kind is not None and kind.removeprefix("gap_") not in kinds:
         raise InvalidParameterError(f"parameter 'kind': {kind!r} is not a gap kind; use one of: {', '.join(kinds)}",
                                     parameter="kind", value=kind, allowed=kinds)
+    selected = [n for n in sorted(queries) if kind is None or n == f"gap_{kind.removeprefix('gap_')}"]
+    extra = {k: v for k, v in request.query_params.items() if k != "kind"}
+    declared = {p.name for n in selected for p in queries[n].parameters}
+    unknown = sorted(set(extra) - declared)
+    if unknown:
+        raise InvalidParameterError(f"parameter {unknown[0]!r} is not taken by the selected gap queries; they take: "
+                                    f"{', '.join(sorted(declared)) or 'none'}", parameter=unknown[0],
+                                    allowed=sorted(declared))
     out = []
-    for name in sorted(queries):
-        short = name.removeprefix("gap_")
-        if kind is not None and kind not in (short, name):
-            continue
-        result = run_named(name, {}, service.store(), guarded=True, timeout_s=service.settings.query_timeout_s,
-                           max_rows=service.settings.max_rows)
-        for row in result.records():
-            out.append({"kind": short, "reason": row.get("reason", short), **row})
-    return {"kinds": kinds, "total": len(out), "items": out}
+    for name in selected:
+        params = {k: v for k, v in extra.items() if queries[name].parameter(k) is not None}
+        for row in service.named_rows(name, params):
+            out.append({"kind": name.removeprefix("gap_"), **row})
+    return {"kinds": kinds, "questions": {n.removeprefix("gap_"): queries[n].question for n in selected},
+            "total": len(out), "items": out}
 
 
 @router.get("/lineage/{id:path}", responses=responses(NotFoundError),

@@ -46,12 +46,14 @@ def _run(request: Request, name: str, params: dict[str, Any], fmt: str) -> Respo
 
     query = _catalog().get(name)
     service = service_of(request)
-    result = run_named(name, params, service.store(), guarded=True, timeout_s=service.settings.query_timeout_s,
-                       max_rows=service.settings.max_rows)
     if fmt == "csv":
+        result = run_named(name, params, service.store(), guarded=True,
+                           timeout_s=service.settings.named_query_timeout_s, max_rows=service.settings.max_rows)
         return Response(to_sparql_csv(result), media_type="text/csv; charset=utf-8")
+    rows = service.named_rows(name, params)
+    columns = list(rows[0]) if rows else []
     return JSONResponse({"name": name, "question": query.question, "parameters": params,
-                         "columns": result.variables, "total": len(result), "rows": result.records()})
+                         "columns": columns, "total": len(rows), "rows": rows})
 
 
 ERRORS = responses(NotFoundError, BadRequestError, QueryTimeoutError, ResultTooLargeError, StoreUnavailableError)
