@@ -20,6 +20,7 @@ from rdflib import Graph
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.loaders import swap
+from vawg_kg.loaders.background import BackgroundCheck
 from vawg_kg.loaders.documents import BUNDLED, DocumentInfo, check_doc_id
 from vawg_kg.loaders.emit import GraphEmitter
 from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, org_iri
@@ -193,10 +194,10 @@ def build_graph(
     graph: Graph = emitter.graph
     done("emit")
 
+    # Validation runs in a forked child while serialise and store work on the
+    # staging folder; nothing is swapped in until it has passed.
     stage("validate")
-    validate_graph(graph)
-    done("validate")
-
+    check = BackgroundCheck(validate_graph, graph).start()
     stage("serialise")
     staged = swap.staging_dir(out_dir)
     try:
@@ -218,6 +219,8 @@ def build_graph(
         for hook in store_hooks:
             hook(staged)
         done("store")
+        check.result()
+        done("validate")
         report = {
             "documents": summarise(statements, docs),
             "coverage": coverage,
@@ -227,10 +230,12 @@ def build_graph(
         _write_json(staged / "report.json", report)
         swap.swap_in(staged, out_dir)
     except OSError as exc:
+        check.cancel()
         shutil.rmtree(staged, ignore_errors=True)
         raise BuildError(f"could not write the build output in {out_dir.parent}: {exc.strerror or exc}. "
                          "The previous output is unchanged; free space or choose another --out.") from exc
     except BaseException:
+        check.cancel()
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return BuildResult(out_dir, statements, report, {k: v for k, v in timings.items() if not k.startswith("_")})

@@ -1,0 +1,69 @@
+"""Run a check in a forked child process while the parent goes on working.
+
+The build validates the graph (pyshacl, CPU-bound) while it serialises and
+loads the store into the staging folder; on a 2-core machine the two overlap.
+The child inherits the graph through fork (no copy, no pickling); only the
+raised project error, if any, comes back through a pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from vawg_kg.errors import BuildError, VawgError
+
+
+def _child(conn: Connection, func: Callable[..., None], args: tuple[Any, ...]) -> None:
+    try:
+        func(*args)
+        conn.send(None)
+    except VawgError as exc:
+        conn.send(pickle.dumps((type(exc), exc.message, exc.details)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as a build error
+        conn.send(pickle.dumps((BuildError, f"{type(exc).__name__}: {exc}", {})))
+    finally:
+        conn.close()
+
+
+class BackgroundCheck:
+    """``start()`` the check, do other work, then ``result()`` re-raises its error here."""
+
+    def __init__(self, func: Callable[..., None], *args: Any) -> None:
+        self._func = func
+        self._args = args
+        self._process: Any = None
+        self._conn: Connection | None = None
+
+    def start(self) -> BackgroundCheck:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return self  # run inline in result()
+        ctx = multiprocessing.get_context("fork")
+        parent, child = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_child, args=(child, self._func, self._args), daemon=True)
+        self._process.start()
+        child.close()
+        self._conn = parent
+        return self
+
+    def result(self) -> None:
+        if self._process is None:
+            self._func(*self._args)
+            return
+        assert self._conn is not None
+        try:
+            payload = self._conn.recv()
+        except EOFError:
+            payload = pickle.dumps((BuildError, "the validation process died before reporting", {}))
+        self._process.join()
+        if payload is not None:
+            cls, message, details = pickle.loads(payload)
+            raise cls(message, **details)
+
+    def cancel(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join()
