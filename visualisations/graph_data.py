@@ -146,7 +146,8 @@ class GraphData:
     def related_to(self, iri: str) -> list[dict[str, Any]]:
         """Direct overlaps of ``iri`` that are not part of its lineage, best score first."""
         chain = {r["id"] for r in self.lineage_of(iri)}
-        how = {o: (k, iri, s) for o, k, s in self.neighbours.get(iri, ()) if o not in chain}
+        how: dict[str, tuple[str, str | None, float | None]] = {
+            o: (k, iri, s) for o, k, s in self.neighbours.get(iri, ()) if o not in chain}
         return sorted(self._rows(how), key=lambda r: -(r["score"] or 0))
 
     def _rows(self, how: dict[str, tuple[str, str | None, float | None]]) -> list[dict[str, Any]]:
@@ -213,7 +214,10 @@ class GraphData:
         for i, doc in enumerate(self.documents):
             angle = -math.pi / 2 + 2 * math.pi * i / max(1, len(self.documents))
             dx, dy = radius * math.cos(angle), radius * math.sin(angle)
-            docs_out.append({**doc, "x": round(dx, 1), "y": round(dy, 1), "count": len(per_doc[doc["id"]])})
+            # The document's box sits just outside its disc of commitments, so it covers none of them.
+            out = radius + 60.0 + 26.0 * math.sqrt(len(per_doc[doc["id"]]) + 1) + 70.0
+            docs_out.append({**doc, "x": round(out * math.cos(angle), 1), "y": round(out * math.sin(angle), 1),
+                             "count": len(per_doc[doc["id"]])})
             recs = sorted(per_doc[doc["id"]], key=lambda r: (r.get("source", {}).get("start", 0), r["ref"]))
             placed.extend((rec, x, y) for rec, (x, y) in zip(recs, _sunflower(len(recs), dx, dy, 26.0, inner=60.0)))
         # References between items are indices into ``entities`` / ``commitments``: a third of the bytes.

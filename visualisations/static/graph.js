@@ -306,7 +306,8 @@
       var sw = el("span", null, "swatch shape-box");
       sw.style.backgroundColor = d.color;
       li.appendChild(sw);
-      li.appendChild(document.createTextNode(d.title.split(/[:–]/)[0].trim() + ", " + d.published.slice(0, 4)));
+      var short = d.title.split(/[:–]/)[0].trim(), year = d.published.slice(0, 4);
+      li.appendChild(document.createTextNode(short.indexOf(year) >= 0 ? short : short + ", " + year));
       legend.appendChild(li);
     });
     var edgeItems = [["edge-implements", "implements (explicit)"], ["edge-overlap", "overlap"],
@@ -383,7 +384,7 @@
       physics: false,
       layout: { improvedLayout: false },
       interaction: { hover: true, tooltipDelay: 250, hideEdgesOnDrag: true, multiselect: false },
-      nodes: { borderWidth: 1, scaling: { label: { drawThreshold: 7 } } },
+      nodes: { borderWidth: 1, scaling: { label: { drawThreshold: 5 } } },
       edges: { smooth: false, width: 0.5, color: { color: "#bbbbbb", opacity: 0.6 }, selectionWidth: 2 }
     });
     network.on("click", function (params) {
