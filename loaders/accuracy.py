@@ -136,4 +136,5 @@ def totals(result: dict[str, dict[str, FieldScore]]) -> dict[str, FieldScore]:
             t.fn += s.fn
             t.correct += s.correct
             t.total += s.total
+            t.errors.extend(s.errors)
     return dict(out)
