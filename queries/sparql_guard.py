@@ -21,10 +21,12 @@ stops at ``max_rows``. For the timeout, an on-disk Oxigraph store is queried
 in a worker process (it opens the RocksDB folder read-only) which is killed
 when the deadline passes — pyoxigraph releases the GIL while evaluating but
 has no way to cancel, and a sort over a large join can run for minutes.
-Other stores (rdflib, in-memory Oxigraph) run in a daemon thread that is
-*abandoned* at the deadline: the caller gets its error on time, but the
-thread keeps one core busy until the evaluation step it is in ends (the
-row loop checks a cancel flag between rows). Use on-disk Oxigraph to serve.
+Other stores (rdflib, in-memory Oxigraph) run in a daemon thread. At the
+deadline the caller gets its error on time and the thread is sent an
+asynchronous exception: rdflib's engine is Python, so it stops at its next
+bytecode; pyoxigraph's evaluation is native code (GIL released), so that
+thread runs on — one busy core — until the native step returns. Use the
+on-disk Oxigraph store to serve.
 """
 
 from __future__ import annotations
@@ -157,11 +159,23 @@ def _timed_out(timeout_s: float) -> QueryTimeoutError:
         f"the query ran longer than {timeout_s:g}s and was stopped; narrow it or add LIMIT", timeout_s=timeout_s)
 
 
+class _Cancelled(BaseException):
+    """Raised inside an abandoned query thread; BaseException so engines do not swallow it."""
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    import ctypes
+
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Cancelled))
+
+
 def _run_in_thread(store: Any, query: str, bindings: Any, timeout_s: float, max_rows: int) -> QueryResult:
     outcome: dict[str, Any] = {}
     cancel = threading.Event()
 
     def work() -> None:
+        rows: Any = iter(())
         try:
             variables, rows = store.stream(query, bindings)
             collected = []
@@ -172,14 +186,23 @@ def _run_in_thread(store: Any, query: str, bindings: Any, timeout_s: float, max_
                     raise _too_large(max_rows)
                 collected.append(row)
             outcome["result"] = QueryResult(variables, collected)
+        except _Cancelled:
+            return
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
+        finally:
+            # pyoxigraph result iterators must be dropped on the thread that made them
+            close = getattr(rows, "close", None)
+            if close:
+                close()
+            del rows
 
     worker = threading.Thread(target=work, name="sparql-query", daemon=True)
     worker.start()
     worker.join(timeout_s)
     if worker.is_alive():
-        cancel.set()  # abandoned: see the module docstring
+        cancel.set()
+        _interrupt(worker)  # stops Python-level engines (rdflib); native code runs on, see above
         raise _timed_out(timeout_s)
     if "error" in outcome:
         raise outcome["error"]
