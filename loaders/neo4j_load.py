@@ -329,6 +329,7 @@ def _unavailable(exc: Exception, uri: str, user: str, database: str) -> StoreUna
     """A connection, auth or database error as a message naming what to fix; None for other errors."""
     from neo4j.exceptions import AuthError, ClientError, ConfigurationError, ServiceUnavailable
 
+    detail = " ".join(str(exc).split())  # one line: the driver's messages span several
     if isinstance(exc, AuthError):
         return StoreUnavailableError(
             f"Neo4j at {uri} refused user '{user}': wrong user name or password. Give --user/--password "
@@ -340,11 +341,11 @@ def _unavailable(exc: Exception, uri: str, user: str, database: str) -> StoreUna
             "give --database neo4j (or create it on Enterprise/Aura)", uri=uri, database=database)
     if isinstance(exc, ServiceUnavailable | ConnectionError | OSError):
         return StoreUnavailableError(
-            f"cannot reach Neo4j at {uri} ({exc}). Start the project's server with `vawg-kg neo4j start`, "
+            f"cannot reach Neo4j at {uri} ({detail}). Start the project's server with `vawg-kg neo4j start`, "
             "or check --uri (bolt://, neo4j:// or neo4j+s://host:port) and that the server is up", uri=uri)
     if isinstance(exc, ConfigurationError | ValueError):
         return StoreUnavailableError(
-            f"'{uri}' is not a Neo4j URI ({exc}); use bolt://host:port, neo4j://host:port or neo4j+s://host", uri=uri)
+            f"'{uri}' is not a Neo4j URI ({detail}); use bolt://host:port, neo4j://host:port or neo4j+s://host", uri=uri)
     return None
 
 
@@ -359,6 +360,7 @@ def load(
     batch: int = BATCH,
     source: str = "(graph)",
     model: OntologyModel | None = None,
+    retry_s: float = 30.0,
 ) -> LoadResult:
     """Replace the ``:Resource`` graph in ``database`` with ``g`` in one transaction."""
     import neo4j
@@ -370,12 +372,16 @@ def load(
     plan = plan_graph(g, model)
     timings["map"] = round(time.monotonic() - started, 2)
     try:
-        driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), connection_timeout=15)
+        driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), connection_timeout=15,
+                                            max_transaction_retry_time=retry_s)
     except Exception as exc:
         raise _unavailable(exc, uri, user, database) or StoreUnavailableError(str(exc)) from exc
     with driver:
         try:
-            driver.execute_query("RETURN 1", database_=database)
+            # Not retried: a refused URI, a wrong password or an unknown database fail at once.
+            driver.verify_connectivity()
+            with driver.session(database=database) as probe:
+                probe.run("RETURN 1").consume()
             t0 = time.monotonic()
             stmts = schema_statements(model)
             for i, stmt in enumerate(stmts, 1):
