@@ -43,6 +43,7 @@ SPARQL 1.1 Protocol and is read-only; `/cypher` is read-only against Neo4j."""
 
 def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    logging.getLogger("neo4j").setLevel(logging.WARNING)  # the driver's DEBUG lines would flood the server log
     app = FastAPI(title="vawg-kg", version="0.1.0", description=DESCRIPTION)
     app.state.settings = settings
     app.state.service = GraphService(Path(build_dir), settings)

@@ -87,10 +87,21 @@ async def _vawg_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc)
 
 
+_LOCATIONS = ("query", "path", "body", "header", "cookie", "form")
+
+
+def _split_loc(loc: Any) -> tuple[str, list[str]]:
+    parts = [str(p) for p in loc or ()]
+    if parts and parts[0] in _LOCATIONS:
+        return parts[0], parts[1:]
+    return "query", parts
+
+
 def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     first = errors[0] if errors else {}
-    loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body", "header", "form")]
-    where = next((str(p) for p in first.get("loc", ()) if p in ("query", "path", "body", "header")), "query")
+    # loc[0] is where the value came from; the rest is its name, which may itself be
+    # "query" (POST /cypher's field), so only the first element is a location.
+    where, loc = _split_loc(first.get("loc", ()))
     param = ".".join(loc) or "request"
     ctx = first.get("ctx") or {}
     details: dict[str, Any] = {"parameter": param, "location": where}
@@ -105,7 +116,7 @@ def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, dict[str, An
         message = f"parameter {param!r}: {first.get('msg', 'invalid value')}"
     if len(errors) > 1:
         details["other_errors"] = [
-            ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "path", "body")) + ": " + str(e.get("msg"))
+            ".".join(_split_loc(e.get("loc", ()))[1]) + ": " + str(e.get("msg"))
             for e in errors[1:5]]
     return message, details
 
