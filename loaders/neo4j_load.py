@@ -133,6 +133,11 @@ def _value(lit: Literal) -> Any:
     return str(lit)
 
 
+def _literal_of(g: Graph, subject: Node, predicate: URIRef) -> Any:
+    value = g.value(subject, predicate)
+    return _value(value) if isinstance(value, Literal) else None
+
+
 def _bnode_key(g: Graph, node: BNode, seen: frozenset[Node] = frozenset()) -> str:
     """A key for a blank node from its triples (nested blank nodes by their own keys)."""
     parts = []
@@ -192,9 +197,9 @@ class _Mapper:
                 out["sourceFile"] = str(source_file)
             for sel in g.objects(value, OA.hasSelector):
                 if (sel, RDF.type, OA.TextPositionSelector) in g:
-                    out["sourceStart"] = _value(g.value(sel, OA.start))  # type: ignore[arg-type]
-                    out["sourceEnd"] = _value(g.value(sel, OA.end))  # type: ignore[arg-type]
-            fragments = sorted((int(g.value(f, OA.start)), int(g.value(f, OA.end)))  # type: ignore[arg-type]
+                    out["sourceStart"] = _literal_of(g, sel, OA.start)
+                    out["sourceEnd"] = _literal_of(g, sel, OA.end)
+            fragments = sorted((int(str(g.value(f, OA.start))), int(str(g.value(f, OA.end))))
                                for f in g.objects(value, URIRef(self.model.term("hasFragment"))))
             if fragments:
                 out["sourceFragmentStarts"] = [a for a, _ in fragments]
@@ -227,7 +232,7 @@ class _Mapper:
                 continue
             prop = self.props[p]
             if prop is None:
-                unmapped[g.namespace_manager.normalizeUri(p)] += 1
+                unmapped[g.namespace_manager.normalizeUri(str(p))] += 1
             elif prop.is_relationship and not isinstance(o, Literal):
                 rels.append(RelRow(prop.neo4j_rel_type or prop.local_name, self.key(s), self.key(o)))
             elif prop.kind == "object" and not isinstance(o, Literal):
@@ -236,7 +241,7 @@ class _Mapper:
             elif isinstance(o, Literal):
                 values[s][prop.neo4j_key or prop.local_name].append(_value(o))
             else:
-                unmapped[g.namespace_manager.normalizeUri(p)] += 1
+                unmapped[g.namespace_manager.normalizeUri(str(p))] += 1
         multi = {k for per in values.values() for k, vs in per.items() if len(vs) > 1}
         multi |= {"sourceFragmentStarts", "sourceFragmentEnds"}
         nodes = []
