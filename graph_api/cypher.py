@@ -100,7 +100,7 @@ def run_cypher(query: str, parameters: dict[str, Any], timeout_s: float, max_row
             def work(tx: Any) -> dict[str, Any]:
                 result = tx.run(query, parameters)
                 keys = list(result.keys())
-                rows = []
+                rows: list[list[Any]] = []
                 for record in result:
                     if len(rows) >= max_rows:
                         raise ResultTooLargeError(f"the query returns more than {max_rows} rows; add LIMIT",

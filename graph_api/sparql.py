@@ -40,7 +40,7 @@ UPDATE_MESSAGE = ("this endpoint is read-only: SPARQL updates (INSERT, DELETE, L
                   "MOVE, ADD) are refused")
 ERRORS = responses(QueryParseError, ForbiddenQueryError, NotAcceptableError, UnsupportedMediaTypeError,
                    QueryTimeoutError, ResultTooLargeError, StoreUnavailableError, StoreError)
-OK_DOC = {200: {"description": "results in the negotiated format", "content": {
+OK_DOC: dict[int | str, dict[str, Any]] = {200: {"description": "results in the negotiated format", "content": {
     t: {} for t in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                     "text/tab-separated-values", "text/turtle", "application/n-triples", "application/ld+json")}}}
 
