@@ -185,7 +185,7 @@ class GraphService:
             for iri in lineage:
                 for i in self.idx[key].get(iri, ()):
                     hits.add(i)
-                    name = next((e["name"] for e in self.records[i][key] if e["id"] == iri), None)
+                    name = next((e.get("as_written") or e["name"] for e in self.records[i][key] if e["id"] == iri), None)
                     matched[i].setdefault(param, []).append(
                         {"id": iri, "name_in_source": name, "via_predecessor": iri != org, "queried": org})
             narrow(hits)

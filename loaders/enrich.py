@@ -118,7 +118,7 @@ class Enricher:
         owner = st.hints.get("owner")
         if isinstance(owner, str):
             return [Link(org_iri(owner), self.name_of(org_iri(owner), owner), "section-owner", None)]
-        return [Link(org_iri(doc.owner), self.name_of(org_iri(doc.owner), doc.owner), "document-owner-we", None)]
+        return [Link(org_iri(doc.owner), self.name_of(org_iri(doc.owner), doc.owner), "document-owner-we", "we")]
 
     def enrich(self, st: ParsedStatement, doc: DocumentInfo) -> EnrichedStatement:
         out = EnrichedStatement(st, doc, statement_iri(st.doc_id, st.ref, st.kind))

@@ -21,6 +21,12 @@ def _entities(links: list[Link]) -> list[dict[str, str]]:
     return [{"id": link.iri, "name": link.name} for link in links]
 
 
+def _organisations(links: list[Link]) -> list[dict[str, str]]:
+    """Organisations also carry the words the source used ("FCO", "the police"),
+    so a search by today's name can show how the document named the body."""
+    return [{"id": link.iri, "name": link.name, "as_written": link.matched or link.name} for link in links]
+
+
 def record_of(st: EnrichedStatement) -> dict[str, Any]:
     ps = st.statement
     deadline = st.deadline
@@ -33,8 +39,8 @@ def record_of(st: EnrichedStatement) -> dict[str, Any]:
         "kind": ps.kind,
         "text": ps.text,
         "section": list(ps.section),
-        "leads": _entities(st.leads),
-        "partners": _entities(st.partners),
+        "leads": _organisations(st.leads),
+        "partners": _organisations(st.partners),
         "deadline_raw": deadline.raw.strip() if deadline and deadline.raw else None,
         "deadline": deadline.iso if deadline else None,
         "deadline_kind": deadline.kind if deadline else None,

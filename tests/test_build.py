@@ -26,8 +26,10 @@ def test_every_record_has_the_contract_fields(records: list[dict[str, Any]]) -> 
     for rec in records:
         assert CONTRACT_FIELDS <= rec.keys(), rec["id"]
         assert rec["id"].startswith("https://w3id.org/vawg-kg/id/commitment/")
-        for entity in rec["leads"] + rec["partners"] + rec["themes"]:
+        for entity in rec["themes"] + rec["legislation"]:
             assert set(entity) == {"id", "name"}
+        for entity in rec["leads"] + rec["partners"]:
+            assert set(entity) == {"id", "name", "as_written"} and entity["as_written"]
 
 
 def test_every_record_slices_back_to_its_text(records: list[dict[str, Any]], build_dir: Path) -> None:
