@@ -359,8 +359,9 @@ class Neo4jStore:
 
         from vawg_kg.errors import QueryParseError, QueryTimeoutError, ResultTooLargeError
 
+        @neo4j.unit_of_work(timeout=timeout_s)  # the server ends the transaction at the deadline
         def work(tx: Any) -> QueryResult:
-            result = tx.run(neo4j.Query(cypher, timeout=timeout_s), dict(params or {}))
+            result = tx.run(cypher, dict(params or {}))
             keys = list(result.keys())
             rows: list[tuple[Any, ...]] = []
             for record in result:

@@ -1,0 +1,8 @@
+// question: Which commitments name no lead (no owner)?
+// parameters: doc_id (string, optional) — restrict to one document
+MATCH (commitment:Commitment)-[:IN_DOCUMENT]->(document)
+WHERE ($doc_id IS NULL OR document.docId = $doc_id) AND document.docId IS NOT NULL
+  AND commitment.ref IS NOT NULL AND commitment.text IS NOT NULL
+  AND NOT EXISTS { (commitment)-[:HAS_LEAD]->() }
+RETURN document.docId AS doc_id, commitment.iri AS commitment, commitment.ref AS ref, commitment.text AS text
+ORDER BY doc_id, ref
