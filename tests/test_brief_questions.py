@@ -162,3 +162,39 @@ def test_named_with_header(name: str) -> None:
     query = catalog.get(name)
     assert query.question.endswith("?") or query.question.endswith(".")
     assert query.sparql.startswith("# question:")
+
+
+# -- the same answers from Neo4j (Cypher twins), on the real server ----------------------------
+
+CYPHER_TWINS = [*sorted(GAP_REASONS), "evidence_led_prosecutions", "led_by_and_what_became"]
+
+
+@pytest.fixture(scope="module")
+def neo4j_store(neo4j_server: Any, build_dir: Path) -> Iterator[Any]:
+    from vawg_kg.loaders.neo4j_load import load_build
+    from vawg_kg.queries.stores import Neo4jStore
+
+    load_build(build_dir, neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database)
+    store = Neo4jStore(neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _key(row: dict[str, Any], columns: list[str]) -> tuple[str, ...]:
+    return tuple("" if row.get(k) is None else str(row[k]) for k in columns)
+
+
+@pytest.mark.parametrize("name", CYPHER_TWINS)
+def test_cypher_twin_gives_the_same_rows(name: str, store: OxigraphStore, neo4j_store: Any) -> None:
+    query = catalog.get(name)
+    assert query.cypher is not None
+    params = dict(query.example)
+    sparql_rows = runner.run_named(name, params, store).records()
+    cypher_rows = runner.run_named(name, params, neo4j_store).records()
+    # the identifying columns (labels and long texts aside) must agree row for row
+    columns = [c for c in ("doc_id", "doc_a", "doc_b", "ref", "commitment", "theme", "partner", "partner_doc_id",
+                           "later_doc_id", "later", "relation", "reason", "matched_in", "lead", "commitments_in_a")
+               if sparql_rows and c in sparql_rows[0]]
+    assert sorted(_key(r, columns) for r in cypher_rows) == sorted(_key(r, columns) for r in sparql_rows)
