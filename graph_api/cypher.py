@@ -19,48 +19,16 @@ from starlette.concurrency import run_in_threadpool
 from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, QueryParseError, QueryTimeoutError,
                             ResultTooLargeError, StoreError, StoreUnavailableError)
 from vawg_kg.graph_api.errors import responses
+from vawg_kg.queries.cypher_guard import FORBIDDEN_OPERATORS, _operators, check_plan  # noqa: F401
 
 router = APIRouter(tags=["cypher"])
 
-FORBIDDEN_OPERATORS = ("LoadCSV", "ProcedureCall", "EagerProcedureCall", "ProcedureCallRowProcessing",
-                       "CallSubqueryInTransactions", "TransactionForeach", "TransactionApply")
 START_HINT = "start it with `vawg-kg neo4j start` (then `vawg-kg load-neo4j`)"
 
 
 class CypherRequest(BaseModel):
     query: str = Field(min_length=1, max_length=20_000, description="a read-only Cypher query")
     parameters: dict[str, Any] = Field(default_factory=dict, description="query parameters ($name)")
-
-
-def _operators(plan: Any) -> list[str]:
-    names: list[str] = []
-    stack = [plan]
-    while stack:
-        node = stack.pop()
-        if node is None:
-            continue
-        op = node.get("operatorType") if isinstance(node, dict) else getattr(node, "operator_type", None)
-        children = node.get("children", []) if isinstance(node, dict) else getattr(node, "children", [])
-        if op:
-            names.append(str(op).split("@")[0])
-        stack.extend(children or [])
-    return names
-
-
-def check_plan(query_type: str | None, operators: list[str]) -> None:
-    """Refuse unless the plan is a pure read with no CSV loading or procedure calls (403 naming the reason)."""
-    bad = sorted({op for op in operators if any(op.startswith(f) for f in FORBIDDEN_OPERATORS) or
-                  "Procedure" in op or "LoadCSV" in op})
-    if any("LoadCSV" in op for op in bad):
-        raise ForbiddenQueryError("LOAD CSV is refused: the Cypher endpoint does not read files or URLs",
-                                  reason="load_csv", operators=bad)
-    if bad:
-        raise ForbiddenQueryError("procedure calls (CALL ...) are refused: procedures can write or reach the "
-                                  "server; query the graph with MATCH", reason="procedure_call", operators=bad)
-    if query_type != "r":
-        raise ForbiddenQueryError(f"only read queries are allowed; this query's plan has type {query_type!r} "
-                                  "(w = writes, rw = reads and writes, s = schema)", reason="not_read_only",
-                                  query_type=query_type)
 
 
 def _driver(settings: Any) -> Any:

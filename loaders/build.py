@@ -105,7 +105,13 @@ def plan_documents(
 
 
 def parse_document(doc: SourceDocument) -> ParsedDocument:
-    parsed = parser_for(doc.info.shape).parse(doc.text, doc.info.doc_id, doc.info.file)
+    try:
+        parsed = parser_for(doc.info.shape).parse(doc.text, doc.info.doc_id, doc.info.file)
+    except SourceError as exc:
+        if doc.path.name == doc.info.file:
+            raise
+        # An added document is stored as <doc-id><suffix>; name the file the user gave too.
+        raise SourceError(f"{exc.message} (in {doc.path})", **exc.details) from None
     for statement in parsed.statements:
         statement.check_against(doc.text)
     return parsed

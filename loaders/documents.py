@@ -72,7 +72,8 @@ BUNDLED: tuple[DocumentInfo, ...] = (
 
 
 def check_doc_id(doc_id: str) -> str:
-    if not DOC_ID_PATTERN.match(doc_id) or len(doc_id) > 80:
+    # fullmatch: ``$`` alone would let a trailing newline into IRIs and file names
+    if not DOC_ID_PATTERN.fullmatch(doc_id) or len(doc_id) > 80:
         raise SourceError(
             f"--doc-id {doc_id!r} is not valid: use lower-case letters, digits and single hyphens "
             "(e.g. 'home-office-vawg-plan-2022'), at most 80 characters"

@@ -373,6 +373,10 @@ class Neo4jStore:
 
         try:
             with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                # the same plan check as POST /cypher: READ mode alone lets LOAD CSV and procedures through
+                from vawg_kg.queries.cypher_guard import explain_and_check
+
+                explain_and_check(session, cypher, params)
                 return session.execute_read(work)
         except (ServiceUnavailable, AuthError, OSError) as exc:
             raise StoreUnavailableError(

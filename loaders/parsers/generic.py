@@ -201,7 +201,9 @@ class _Reader:
             if len(cells) < width or any(c.strip() for c in extra):
                 raise SourceError(
                     f"{self.b.file}:{row.number}: table row has {len(cells)} cells but its header "
-                    f"(line {header.number}) has {width}; the row is incomplete or the file is truncated"
+                    f"(line {header.number}) has {width}; "
+                    + ("the row is incomplete or the file is truncated" if len(cells) < width
+                       else "a cell holds a stray tab or the row has an extra column")
                 )
             offsets = [row.start]
             for cell in cells[:-1]:
