@@ -1,0 +1,282 @@
+"""A synthetic corpus for the benchmarks: N documents with the vocabulary of the real five.
+
+``python -m benchmarks.corpus --docs 500 --out /tmp/corpus`` writes
+``synth-0001.txt`` … and ``corpus.json`` (the doc ids and commitment counts).
+
+The phrases are recombined from the real documents (the commitments the
+bundled parsers find in ``data/sources``) and the names from the controlled
+vocabularies (organisations with their acronyms, Acts, themes, outcome codes),
+so the enricher, the linker and the overlap blocking see the words they see
+on the real graph. Each document mixes the three layouts the generic parser
+reads — numbered lists, "We will:" bullet lists, and tab-separated tables
+with an action, a lead and a date column (under varied header names) — with
+headings (Markdown or plain) and prose, so structure varies as well as text.
+
+The build reads added documents with the generic parser only, so the corpus
+is generic-shaped: it does not reproduce the five bespoke layouts (the HMG
+annex, the CPS 2017 four-column table, ...). Seeded and deterministic: the
+same ``--seed`` and ``--docs`` give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PER_DOC = (40, 80)  # commitments per document: mean 60, so 500 docs ≈ 30,000 ≈ 100× the real ~300
+
+_TABLE_HEADERS = (
+    ("ACTION", "LEAD", "DELIVERY DATE"),
+    ("Action", "Owner", "Deadline"),
+    ("Commitment", "Responsible", "By when"),
+    ("What we will do", "Lead organisation", "Timing"),
+    ("Actions", "Who", "When"),
+)
+_EXTRA_COLUMNS = ("Strand", "Ref", "Priority", "Outcome")
+_LEAD_INS = (
+    "We will:",
+    "Over the next year we will:",
+    "The Department commits to:",
+    "Actions:",
+    "Working with partners, we will:",
+    "To deliver this we pledge to:",
+)
+_BULLETS = ("-", "*", "•")
+_NUMBERING = ("{n}.", "{n})", "({n})", "({a})")
+_DATE_FORMS = (
+    "{month} {year}", "March {year}", "{year}/{yy1}", "Q{q} {year}", "end of {year}",
+    "{day} {month} {year}", "Spring {year}", "Autumn {year}", "Ongoing", "{year}-{yy1}",
+)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_CONNECTIVES = ("working with", "in partnership with", "jointly with", "supported by", "alongside")
+
+
+@dataclass(frozen=True)
+class Phrases:
+    heads: tuple[str, ...]  # the first words of real commitments: "Develop and rollout new"
+    tails: tuple[str, ...]  # their remainder, without the final full stop
+    next1: dict[str, tuple[str, ...]]  # word → words that follow it in the real commitments
+    next2: dict[tuple[str, str], tuple[str, ...]]  # word pair → following words ("" ends a sentence)
+    prose: tuple[str, ...]  # sentences that are not commitments
+    orgs: tuple[tuple[str, str], ...]  # (name, acronym or name)
+    acts: tuple[str, ...]
+    themes: tuple[str, ...]
+    outcome_codes: tuple[str, ...]
+
+
+def _first_sentence(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    m = re.match(r"(.{30,}?[.;])(\s|$)", text)
+    return (m.group(1) if m else text).rstrip(".;: ")
+
+
+@lru_cache(maxsize=1)
+def phrases() -> Phrases:
+    """Harvest from the real documents (through their own parsers) and from the vocabularies."""
+    from vawg_kg.loaders.build import SourceDocument, parse_document
+    from vawg_kg.loaders.documents import BUNDLED
+    from vawg_kg.loaders.source_io import read_source
+    from vawg_kg.ontology.vocabulary import load_vocabulary
+    from vawg_kg.paths import sources_dir
+
+    heads: set[str] = set()
+    tails: set[str] = set()
+    prose: set[str] = set()
+    next1: dict[str, list[str]] = {}
+    next2: dict[tuple[str, str], list[str]] = {}
+    for info in BUNDLED:
+        path = sources_dir() / info.file
+        parsed = parse_document(SourceDocument(info, path, read_source(path)))
+        for st in parsed.statements:
+            sentence = _first_sentence(st.text).replace("\t", " ")
+            words = sentence.split()
+            if len(words) < 6:
+                continue
+            if st.kind == "commitment":
+                cut = 2 + len(words) // 4
+                heads.add(" ".join(words[:cut]))
+                tails.add(" ".join(words[cut:]))
+                padded = [*words, ""]
+                for a, b, c in zip(padded, padded[1:], padded[2:]):
+                    next2.setdefault((a, b), []).append(c)
+                for a, b in zip(padded, padded[1:]):
+                    next1.setdefault(a, []).append(b)
+            else:
+                prose.add(sentence)
+    vocab = load_vocabulary()
+    orgs = sorted((o.name, o.acronyms[0] if o.acronyms else o.name) for o in vocab.organisations.values())
+    acts = sorted({a.name for a in vocab.legislation.values() if a.section is None})
+    themes = sorted({t.name for t in vocab.themes.values()})
+    codes = sorted(vocab.outcome_codes)
+    return Phrases(tuple(sorted(heads)), tuple(sorted(tails)),
+                   {k: tuple(v) for k, v in sorted(next1.items())},
+                   {k: tuple(v) for k, v in sorted(next2.items())},
+                   tuple(sorted(prose)), tuple(orgs), tuple(acts), tuple(themes), tuple(codes))
+
+
+class _Writer:
+    def __init__(self, rng: random.Random, ph: Phrases, year: int) -> None:
+        self.rng = rng
+        self.ph = ph
+        self.year = year
+        self.lines: list[str] = []
+        self.count = 0
+
+    def date(self) -> str:
+        r = self.rng
+        year = self.year + r.randint(0, 4)
+        return r.choice(_DATE_FORMS).format(month=r.choice(_MONTHS), year=year, yy1=str(year + 1)[2:],
+                                            q=r.randint(1, 4), day=r.randint(1, 28))
+
+    def continuation(self, words: list[str]) -> list[str]:
+        """Continue a real opening with a word chain from the real commitments.
+
+        Mostly word-pair transitions (grammatical), with one step in four on single
+        words, so sentences are new rather than copies: a corpus of copies would make
+        every commitment 'restate' a hundred others and test nothing but the dedupe.
+        """
+        r = self.rng
+        out: list[str] = []
+        limit = r.randint(8, 30)
+        for _ in range(4 * limit):  # bounded: a state whose only successor is the end retries only so often
+            if len(out) >= limit:
+                break
+            a, b = (words + out)[-2:] if len(words + out) >= 2 else ("", (words + out)[-1])
+            choices = self.ph.next2.get((a, b)) if r.random() < 0.75 else None
+            choices = choices or self.ph.next1.get(b)
+            if not choices:
+                break
+            word = r.choice(choices)
+            if not word:
+                if len(out) >= 6:
+                    break
+                continue
+            out.append(word)
+        return out or r.choice(self.ph.tails).split()
+
+    def commitment(self, inline_lead: bool) -> str:
+        """One commitment sentence: a real opening, a chained continuation, sometimes a partner, law or date."""
+        r = self.rng
+        head = r.choice(self.ph.heads).split()
+        text = " ".join(head + self.continuation(head)).rstrip(".;:,")
+        roll = r.random()
+        if inline_lead and roll < 0.35:
+            name, short = r.choice(self.ph.orgs)
+            text += f", {r.choice(_CONNECTIVES)} {r.choice((name, short))}"
+        if r.random() < 0.2:
+            text += f", under the {r.choice(self.ph.acts)}"
+        if r.random() < 0.08:
+            text += f", reporting on outcome code {r.choice(self.ph.outcome_codes)}"
+        if inline_lead and r.random() < 0.3:
+            text += f", by {self.date()}"
+        self.count += 1
+        return text + "."
+
+    def heading(self, title: str) -> None:
+        if self.rng.random() < 0.6:
+            self.lines += [f"{'#' * self.rng.randint(2, 3)} {title}", ""]
+        else:
+            self.lines += [title.upper() if self.rng.random() < 0.5 else title, ""]
+
+    def prose(self) -> None:
+        self.lines += [". ".join(self.rng.sample(self.ph.prose, self.rng.randint(1, 3))) + ".", ""]
+
+    def numbered(self, n: int) -> None:
+        form = self.rng.choice(_NUMBERING)
+        for i in range(1, n + 1):
+            marker = form.format(n=i, a="abcdefghijklmnopqrstuvwxyz"[(i - 1) % 26] * (1 + (i - 1) // 26))
+            text = self.commitment(True)
+            if len(text) > 110 and self.rng.random() < 0.4:  # wrap a long item over two lines
+                cut = text.rfind(" ", 0, 90)
+                self.lines += [f"{marker} {text[:cut]}", f"   {text[cut + 1:]}"]
+            else:
+                self.lines.append(f"{marker} {text}")
+        self.lines.append("")
+
+    def bullets(self, n: int) -> None:
+        bullet = self.rng.choice(_BULLETS)
+        self.lines.append(self.rng.choice(_LEAD_INS))
+        self.lines += [f"{bullet} {self.commitment(True)}" for _ in range(n)]
+        self.lines.append("")
+
+    def table(self, n: int) -> None:
+        r = self.rng
+        action, lead, when = r.choice(_TABLE_HEADERS)
+        columns = [action, lead, when]
+        r.shuffle(columns)
+        extra = r.random() < 0.5
+        header = ([r.choice(_EXTRA_COLUMNS)] if extra else []) + columns
+        self.lines.append("\t".join(header))
+        for _ in range(n):
+            name, short = r.choice(self.ph.orgs)
+            leads = r.choice((short, name, f"{short} / {r.choice(self.ph.orgs)[1]}"))
+            cells = {action: self.commitment(False), lead: leads if r.random() < 0.9 else "",
+                     when: self.date() if r.random() < 0.85 else "TBC"}
+            row = [cells[c] for c in columns]
+            if extra:
+                row.insert(0, r.choice(self.ph.themes))
+            self.lines.append("\t".join(row))
+        self.lines.append("")
+
+
+def document(index: int, seed: int = 0) -> tuple[str, int]:
+    """The text of synthetic document ``index`` and how many commitments it holds."""
+    ph = phrases()
+    rng = random.Random(f"vawg-kg-synthetic:{seed}:{index}")
+    publisher = rng.choice(ph.orgs)[0]
+    year = rng.randint(2012, 2026)
+    w = _Writer(rng, ph, year)
+    w.lines += [f"# {publisher}: violence against women and girls delivery plan {year}–{year + rng.randint(1, 5)}", ""]
+    w.prose()
+    target = rng.randint(*PER_DOC)
+    themes = rng.sample(ph.themes, min(len(ph.themes), 8))
+    t = 0
+    while w.count < target:
+        w.heading(themes[t % len(themes)] + ("" if t < len(themes) else f" ({t // len(themes) + 1})"))
+        t += 1
+        if rng.random() < 0.5:
+            w.prose()
+        n = min(rng.randint(4, 14), target - w.count) or 1
+        rng.choice((w.numbered, w.bullets, w.table))(n)
+    return "\n".join(w.lines), w.count
+
+
+def doc_id(index: int) -> str:
+    return f"synth-{index:04d}"
+
+
+def write_corpus(n_docs: int, out: Path, seed: int = 0) -> list[tuple[Path, str]]:
+    """Write ``n_docs`` documents into ``out``; return ``(path, doc_id)`` pairs for ``build_graph(extra_sources=...)``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    pairs: list[tuple[Path, str]] = []
+    manifest: list[dict[str, object]] = []
+    for i in range(1, n_docs + 1):
+        text, count = document(i, seed)
+        path = out / f"{doc_id(i)}.txt"
+        path.write_text(text + "\n", encoding="utf-8")
+        pairs.append((path, doc_id(i)))
+        manifest.append({"doc_id": doc_id(i), "file": path.name, "commitments": count})
+    (out / "corpus.json").write_text(json.dumps({"seed": seed, "documents": manifest}, indent=1) + "\n")
+    return pairs
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    pairs = write_corpus(args.docs, args.out, args.seed)
+    total = sum(d["commitments"] for d in json.loads((args.out / "corpus.json").read_text())["documents"])
+    print(f"wrote {len(pairs)} documents, {total} commitments, to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
