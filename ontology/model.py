@@ -196,6 +196,7 @@ def build_model(graph: Graph, source: str) -> OntologyModel:
         for kind, rdf_type in kinds
     }
     external = [reader.external_property(s) for s in reader.external_keyed()]
+    external += [reader.external_relationship(s) for s in reader.external_related()]
     model = OntologyModel(
         iri=ONTOLOGY_IRI,
         version=reader.literal(URIRef(ONTOLOGY_IRI), OWL.versionInfo, "owl:versionInfo"),
@@ -204,7 +205,7 @@ def build_model(graph: Graph, source: str) -> OntologyModel:
         object_properties=props["object"],
         datatype_properties=props["datatype"],
         annotation_properties=props["annotation"],
-        external_properties={p.neo4j_key or p.local_name: p for p in external},
+        external_properties={p.neo4j_key or p.neo4j_rel_type or p.local_name: p for p in external},
     )
     reader.check_no_undeclared(model.declared_names())
     return model
@@ -226,6 +227,10 @@ class _Reader:
 
     def external_keyed(self) -> list[URIRef]:
         key = URIRef(VAWG_NS + "neo4jKey")
+        return sorted(s for s in self.g.subjects(key, None) if isinstance(s, URIRef) and not str(s).startswith(VAWG_NS))
+
+    def external_related(self) -> list[URIRef]:
+        key = URIRef(VAWG_NS + "neo4jRelationshipType")
         return sorted(s for s in self.g.subjects(key, None) if isinstance(s, URIRef) and not str(s).startswith(VAWG_NS))
 
     def literal(self, subject: Node, predicate: URIRef, what: str) -> str:
@@ -312,6 +317,22 @@ class _Reader:
             neo4j_key=key,
             api_field=snake_case(key),
             is_relationship=False,
+        )
+
+    def external_relationship(self, subject: URIRef) -> OntProperty:
+        rel_type = self.literal(subject, URIRef(VAWG_NS + "neo4jRelationshipType"), "vawg:neo4jRelationshipType")
+        return OntProperty(
+            iri=str(subject),
+            local_name=local_name_of(str(subject)),
+            kind="object",
+            label=curie(str(subject)),
+            comment=self.literal(subject, URIRef(VAWG_NS + "usageNote"), "vawg:usageNote"),
+            domain=(),
+            range=(),
+            neo4j_rel_type=rel_type,
+            neo4j_key=None,
+            api_field=snake_case(local_name_of(str(subject))),
+            is_relationship=True,
         )
 
     def check_no_undeclared(self, declared: frozenset[str]) -> None:

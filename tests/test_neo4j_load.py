@@ -97,7 +97,7 @@ def rdf_counts(g: Graph, model: OntologyModel) -> tuple[dict[str, int], dict[str
         if instances:
             labels[cls.neo4j_label] = len(instances)
     rels: Counter[str] = Counter()
-    for prop in model.object_properties.values():
+    for prop in (*model.object_properties.values(), *model.external_properties.values()):
         if prop.is_relationship and prop.neo4j_rel_type:
             n = len(list(g.triples((None, URIRef(prop.iri), None))))
             if n:

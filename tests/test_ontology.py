@@ -142,7 +142,9 @@ def test_union_domains_are_read_as_tuples() -> None:
 
 def test_external_literal_properties_carry_their_neo4j_keys() -> None:
     external = load_model().external_properties
-    assert set(external) == {"prefLabel", "altLabel", "notation", "definition", "title", "issued", "label"}
+    literal_keys = {k for k, p in external.items() if not p.is_relationship}
+    assert {"prefLabel", "altLabel", "notation", "definition", "title", "issued", "label"} <= literal_keys
+    assert all(p.neo4j_key == k for k, p in external.items() if not p.is_relationship)
     assert external["prefLabel"].iri == "http://www.w3.org/2004/02/skos/core#prefLabel"
     assert external["prefLabel"].api_field == "pref_label"
     assert external["issued"].iri == "http://purl.org/dc/terms/issued"
@@ -247,3 +249,11 @@ def test_owl_rl_closure_uses_the_axioms() -> None:
     assert (old, V.succeededBy, new) in g
     assert (b, V.restates, a) in g and (b, V.overlapsWith, a) in g
     assert (a, RDF.type, V.Commitment) in g
+
+
+def test_reused_object_properties_become_typed_relationships() -> None:
+    external = load_model().external_properties
+    rels = {p.neo4j_rel_type: p for p in external.values() if p.is_relationship}
+    assert rels["BROADER"].iri == "http://www.w3.org/2004/02/skos/core#broader"
+    assert rels["RESULTING_ORGANIZATION"].iri == "http://www.w3.org/ns/org#resultingOrganization"
+    assert all(p.kind == "object" and p.neo4j_key is None for p in rels.values())
