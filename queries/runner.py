@@ -16,7 +16,8 @@ from vawg_kg.queries.stores import IRI, Binding
 
 # Characters that cannot appear in an IRI (RFC 3987); percent-encoded so a
 # hostile value becomes a valid IRI that matches nothing, never a syntax error.
-_IRI_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '<>"{}|\\^`')
+# '[' and ']' are legal only around an IPv6 host, which no vocabulary IRI has.
+_IRI_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '<>"{}|\\^`[]')
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]")
 
 
