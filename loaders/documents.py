@@ -20,6 +20,8 @@ class DocumentInfo:
     published: date  # first day of the month of publication when only the month is known
     shape: str  # which parser reads it
     owner: str  # organisation slug meant by "we" in the document
+    # Themes every statement of a single-subject document is about (its title says so).
+    subject_themes: tuple[str, ...] = ()
 
 
 BUNDLED: tuple[DocumentInfo, ...] = (
@@ -49,6 +51,7 @@ BUNDLED: tuple[DocumentInfo, ...] = (
         date(2020, 1, 1),
         "cps-da-2020",
         "cps",
+        ("domestic-abuse",),
     ),
     DocumentInfo(
         "npcc-vawg-framework-2021",

@@ -143,9 +143,12 @@ class Enricher:
             outcome_ref = st.hints.get("outcome_ref")
             if isinstance(outcome_ref, str):
                 out.contributes_to = statement_iri(st.doc_id, outcome_ref, "outcome")
-        label_themes = [m for label in _hint_list(st, "theme") + _hint_list(st, "strand")
-                        for m in resolve.theme_for_label(label)]
-        out.themes = self._links([*label_themes, *resolve.find_themes(text)])
+        labels = [*_hint_list(st, "theme"), *_hint_list(st, "strand"), *_hint_list(st, "pillar"),
+                  *_hint_list(st, "priority_title")]
+        label_themes = [m for label in labels for m in resolve.theme_for_label(label)]
+        subject_themes = [Link(f"{ID_BASE}theme/{slug}", self.name_of(f"{ID_BASE}theme/{slug}", slug),
+                               "document-subject", doc.title) for slug in doc.subject_themes]
+        out.themes = _dedupe([*subject_themes, *self._links([*label_themes, *resolve.find_themes(text)])])
         out.legislation = self._links(resolve.find_legislation(text))
         out.outcome_codes = self._links(resolve.find_outcome_codes(text))
         out.programmes = self._links(resolve.find_programmes(text))
