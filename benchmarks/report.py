@@ -1,0 +1,184 @@
+"""The Markdown tables of a benchmark run, with each target checked against its figure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _fmt(s: dict[str, Any] | None, unit: str = "", digits: int = 2) -> str:
+    if not s or not s.get("n"):
+        return "–"
+    med = f"{s['median']:.{digits}f}"
+    if s["n"] == 1:
+        return f"{med}{unit} (n=1)"
+    return f"{med}{unit} ({s['min']:.{digits}f}–{s['max']:.{digits}f}, n={s['n']})"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(r) + " |" for r in rows), ""]
+
+
+def targets(results: dict[str, Any]) -> list[list[str]]:
+    sizes = results.get("sizes", {})
+    real = sizes.get("5", {})
+    rows: list[list[str]] = []
+
+    def add(name: str, figure: str, value: str, met: bool | None) -> None:
+        rows.append([name, figure, value, "–" if met is None else ("met" if met else "**missed**")])
+
+    b5 = real.get("build", {}).get("process_wall_s", {}).get("median")
+    add("build, 5 real documents, end to end", "≤ 3 s", f"{b5:.2f} s" if b5 else "–", b5 <= 3 if b5 else None)
+    b500 = sizes.get("500", {}).get("build", {}).get("process_wall_s", {}).get("median")
+    if b5 and b500:
+        add("growth: 500 docs vs 100 × 5 docs", "≤ 1.2 × 100 × 5-doc", f"{b500 / (100 * b5):.2f} × (100 × 5-doc)",
+            b500 <= 120 * b5)
+    big = max((int(k) for k in sizes), default=0)
+    bb = sizes.get(str(big), {}).get("build", {})
+    if bb and real.get("build"):
+        add(f"overlap candidates, {big} docs", "not all pairs",
+            f"{bb['candidates_scored']:,} scored of {bb['all_pairs']:,} pairs "
+            f"({100 * bb['candidates_scored'] / max(bb['all_pairs'], 1):.1f} %)",
+            bb["candidates_scored"] < bb["all_pairs"] / 4)
+    api = real.get("api", {})
+    lead = api.get("load", {}).get("/commitments?lead=HO")
+    if lead and "rps" in lead:
+        add("/commitments?lead=HO at 32 connections", "≥ 500 rps, p99 ≤ 50 ms",
+            f"{lead['rps']:.0f} rps, p99 {lead['p99_ms']:.1f} ms, {lead['errors']} errors",
+            lead["rps"] >= 500 and lead["p99_ms"] <= 50 and lead["errors"] == 0)
+    qs = real.get("queries", {}).get("queries", {})
+    p50s = {n: q["oxigraph_ms"]["median"] for n, q in qs.items() if q.get("oxigraph_ms", {}).get("n")}
+    if p50s:
+        worst = max(p50s, key=lambda n: p50s[n])
+        over = [n for n, v in p50s.items() if v > 20]
+        add("named SPARQL p50 (pyoxigraph, real graph)", "≤ 20 ms each",
+            f"max {p50s[worst]:.1f} ms ({worst}); {len(over)} of {len(p50s)} over", not over)
+    ov = api.get("overhead")
+    if ov:
+        add("API overhead over a direct store query", "≤ 1.5 × + 2 ms",
+            f"{ov['api_ms']['median']:.1f} ms vs {ov['direct_ms']['median']:.1f} ms direct (allowed {ov['allowed_ms']} ms)",
+            ov["met"])
+    n500 = sizes.get("500", {}).get("neo4j_load", {}).get("rate_per_s", {}).get("median")
+    if n500:
+        add("Neo4j load at 500 docs", "≥ 20,000 nodes+rels/s", f"{n500:,.0f} /s", n500 >= 20000)
+    rss = api.get("rss_after_load")
+    if rss:
+        total = rss["peak_rss_mb"] + rss["children_rss_mb"]
+        add("serve RSS, real graph (peak, + workers)", "≤ 300 MB", f"{total:.0f} MB", total <= 300)
+    render = api.get("graph_render", {})
+    cold = render.get("cold", {}).get("drawn_ms") if isinstance(render.get("cold"), dict) else None
+    if cold is not None:
+        warm = render.get("warm_drawn_ms", {}).get("median")
+        add("/graph first render, real graph", "≤ 1 s", f"{cold:.0f} ms cold, {warm:.0f} ms warm", cold <= 1000)
+    return rows
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results.get("machine", {})
+    lines = [f"# Benchmark results ({results.get('started', '')})", "",
+             f"Machine: {m.get('cpu')}, {m.get('cores')} cores, {m.get('memory_gib')} GiB, {m.get('os')}, "
+             f"Python {m.get('python')}. Load average at start {m.get('load_avg_start')}, "
+             f"at end {m.get('load_avg_end')}.", "",
+             "Figures are median (min–max, n runs). Size 5 = the real five documents; size N = those plus "
+             "N − 5 synthetic documents (`benchmarks/corpus.py`).", ""]
+    sizes = results.get("sizes", {})
+    lines += ["## Targets", ""] + _table(["target", "figure", "measured", ""], targets(results))
+
+    rows = []
+    for size, e in sizes.items():
+        b = e.get("build")
+        if not b:
+            continue
+        stages = {k: v["median"] for k, v in b["stages_wall_s"].items() if v.get("n")}
+        slowest = max(stages, key=lambda k: stages[k]) if stages else "–"
+        rows.append([size, f"{b['commitments']:,}", f"{b['triples']:,}", _fmt(b["process_wall_s"], " s"),
+                     _fmt(b["end_to_end_cpu_s"], " s"), f"{slowest} {stages.get(slowest, 0):.1f} s",
+                     _fmt(b["peak_rss_mb"], " MB", 0),
+                     f"{b['overlaps']:,} / {b['candidates_scored']:,} / {b['all_pairs']:,}"])
+    lines += ["## Build (end to end, own process, Oxigraph load included)", ""] + _table(
+        ["docs", "commitments", "triples", "wall", "CPU (incl. validate child)", "slowest stage", "peak RSS",
+         "overlaps / pairs scored / all pairs"], rows)
+
+    stage_names = ["read", "parse", "enrich", "link", "emit", "validate", "serialise", "store"]
+    rows = []
+    for st in stage_names:
+        row = [st]
+        for size, e in sizes.items():
+            b = e.get("build")
+            if b:
+                row.append(f"{_fmt(b['stages_wall_s'].get(st), ' s')} / cpu {_fmt(b['stages_cpu_s'].get(st), ' s')}")
+        rows.append(row)
+    lines += ["## Build stages (wall / CPU; validate runs in a forked child alongside serialise and store)", ""]
+    lines += _table(["stage", *[f"{s} docs" for s, e in sizes.items() if e.get("build")]], rows)
+
+    rows = []
+    for size, e in sizes.items():
+        n = e.get("neo4j_load")
+        if n:
+            rows.append([size, f"{n['nodes']:,}", f"{n['relationships']:,}", _fmt(n["wall_s"], " s"),
+                         _fmt(n["rdf_parse_s"], " s"), _fmt(n["map_s"], " s"), _fmt(n["write_s"], " s"),
+                         _fmt(n["rate_per_s"], "/s", 0), _fmt(n["write_rate_per_s"], "/s", 0)])
+    if rows:
+        lines += ["## Neo4j load (private server, 2 GB heap; one transaction)", ""] + _table(
+            ["docs", "nodes", "rels", "wall (incl. RDF parse)", "RDF parse", "map", "write",
+             "rate (nodes+rels / load s)", "write-only rate"], rows)
+    elif results.get("neo4j_error"):
+        lines += ["## Neo4j", "", f"Not measured: {results['neo4j_error']}", ""]
+
+    names: list[str] = sorted({n for e in sizes.values() for n in e.get("queries", {}).get("queries", {})})
+    if names:
+        header = ["query"]
+        for size, e in sizes.items():
+            if "queries" in e:
+                header += [f"ox {size}", f"rdflib {size}", "ratio", f"neo4j {size}"]
+        rows = []
+        for name in names:
+            row = [name]
+            for size, e in sizes.items():
+                if "queries" not in e:
+                    continue
+                q = e["queries"]["queries"].get(name, {})
+                if "error" in q:
+                    row += ["error", "", "", ""]
+                    continue
+                row += [_med(q.get("oxigraph_ms")), _med(q.get("rdflib_ms")),
+                        f"{q['ratio_rdflib_over_oxigraph']}×" if "ratio_rdflib_over_oxigraph" in q else "–",
+                        _med(q.get("neo4j_ms"))]
+            rows.append(row)
+        lines += ["## Named queries (p50 ms; ratio = rdflib / pyoxigraph; neo4j where a .cypher exists)", ""]
+        lines += _table(header, rows)
+
+    rows = []
+    extra = []
+    for size, e in sizes.items():
+        a = e.get("api")
+        if not a:
+            continue
+        for label, r in a.get("load", {}).items():
+            if "rps" in r:
+                rows.append([size, label, f"{r['rps']:.0f}", f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}",
+                             f"{r['p99_ms']:.1f}", str(r["errors"])])
+            else:
+                rows.append([size, label, "error", r.get("error", "")[:80], "", "", ""])
+        ov = a.get("overhead", {})
+        rss = a.get("rss_after_load", {})
+        gr = a.get("graph_render", {})
+        cold = gr.get("cold", {}) if isinstance(gr.get("cold"), dict) else {}
+        extra.append([size, f"{_med(ov.get('api_ms'))} vs {_med(ov.get('direct_ms'))} (×{ov.get('ratio')})",
+                      f"{a.get('rss_after_start', {}).get('rss_mb', '–')} → peak {rss.get('peak_rss_mb', '–')}"
+                      f" (+{rss.get('children_rss_mb', 0)} workers)",
+                      f"{cold.get('drawn_ms', 0):.0f} ms cold / {_med(gr.get('warm_drawn_ms'))} ms warm; "
+                      f"/graph/data {cold.get('data_bytes') or 0:,} B" if cold else gr.get("error", "–")[:80]])
+    if rows:
+        lines += ["## API under load (wrk -t2 -c32, same 2-core machine as the server)", ""]
+        lines += _table(["docs", "endpoint", "rps", "p50 ms", "p95 ms", "p99 ms", "errors"], rows)
+        lines += _table(["docs", "named query API vs direct (p50 ms)", "serve RSS MB", "/graph first render"], extra)
+    return "\n".join(lines)
+
+
+def _med(s: dict[str, Any] | None) -> str:
+    if s and s.get("timeout_s"):
+        return f"> {s['timeout_s']:.0f} s"
+    if not s or not s.get("n"):
+        return "–"
+    return f"{s['median']:.1f}"

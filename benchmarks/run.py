@@ -1,0 +1,475 @@
+"""The benchmark suite: ``python -m benchmarks.run [--sizes 5,50,500] [--repeat 3] [--quick]``.
+
+Size 5 is the five real documents; a larger size N is the five real ones plus
+N − 5 synthetic ones (``benchmarks.corpus``), so 500 ≈ 30,000 commitments.
+Each part reports median and spread (min–max) over repeats:
+
+* build end to end and per stage, each run in its own process (peak RSS);
+* Neo4j load time and rate at each size, on a private server started here;
+* every named query on pyoxigraph and rdflib (ratio) and, where a ``.cypher``
+  exists, on Neo4j;
+* the API under ``wrk`` (32 connections) from a separate process, API overhead
+  over a direct store query, and ``vawg-kg serve`` RSS;
+* first render of ``/graph`` in headless Chromium (the page's
+  ``vawg-graph-drawn`` performance mark).
+
+Writes ``benchmarks/results/<timestamp>.json`` and ``benchmarks/results/latest.md``.
+Not a unit test: the figures depend on the machine and on what else it runs
+(the load average at the start and end is recorded with them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks import report
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+PYTHON = sys.executable
+VAWG_KG = str(Path(sys.executable).with_name("vawg-kg"))
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return {"n": 0}
+    return {"median": round(statistics.median(vals), 4), "min": round(min(vals), 4), "max": round(max(vals), 4),
+            "n": len(vals)}
+
+
+def timed_runs(fn: Callable[[], Any], *, at_least: int, at_most: int, budget_s: float) -> list[float]:
+    """Seconds per call: one warm-up, then ``at_least`` calls and more up to ``at_most`` within ``budget_s``."""
+    fn()
+    times: list[float] = []
+    deadline = time.perf_counter() + budget_s
+    while len(times) < at_least or (len(times) < at_most and time.perf_counter() < deadline):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")))
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1),
+            "os": platform.platform(), "python": platform.python_version(), "load_avg_start": os.getloadavg()}
+
+
+# --- build ---------------------------------------------------------------------------
+
+def corpus_for(size: int, work: Path) -> Path | None:
+    if size <= 5:
+        return None
+    from benchmarks.corpus import write_corpus
+
+    folder = work / f"corpus-{size}"
+    if not (folder / "corpus.json").is_file():
+        write_corpus(size - 5, folder)
+    return folder
+
+
+def bench_build(size: int, repeat: int, work: Path) -> tuple[dict[str, Any], Path]:
+    corpus = corpus_for(size, work)
+    runs: list[dict[str, Any]] = []
+    out = work / f"build-{size}"
+    for i in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        log(f"build {size} docs, run {i + 1}/{repeat}")
+        t0 = time.perf_counter()
+        proc = subprocess.run([PYTHON, "-m", "benchmarks.build_child", str(out), *([str(corpus)] if corpus else [])],
+                              cwd=ROOT, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise RuntimeError(f"build of {size} docs failed:\n{proc.stderr[-3000:]}")
+        run = json.loads(proc.stdout.strip().splitlines()[-1])
+        run["process_wall_s"] = round(wall, 4)
+        runs.append(run)
+    stages = sorted({k for r in runs for k in r["stages_wall_s"]})
+    first = runs[0]
+    result = {
+        "size": size, "documents": first["documents"], "commitments": first["commitments"],
+        "triples": first["triples"], "overlaps": first["overlaps"],
+        "candidates_scored": first["candidates_scored"], "commitments_compared": first["commitments_compared"],
+        "all_pairs": first["commitments"] * (first["commitments"] - 1) // 2,
+        "process_wall_s": summary([r["process_wall_s"] for r in runs]),
+        "end_to_end_cpu_s": summary([r["end_to_end_cpu_s"] for r in runs]),
+        "stages_wall_s": {s: summary([r["stages_wall_s"].get(s) for r in runs]) for s in stages},
+        "stages_cpu_s": {s: summary([r["stages_cpu_s"].get(s) for r in runs]) for s in stages},
+        "peak_rss_mb": summary([max(r["peak_rss_mb"], r["validate_child_peak_rss_mb"]) for r in runs]),
+        "runs": runs,
+    }
+    return result, out
+
+
+# --- Neo4j ---------------------------------------------------------------------------
+
+def start_neo4j(work: Path) -> Any:
+    from vawg_kg.loaders import neo4j_server
+
+    state = work / "neo4j-state.json"
+    log("starting a private Neo4j server")
+    return neo4j_server.start(data_dir=work / "neo4j-data", state_file=state, heap="2g", pagecache="1g")
+
+
+def stop_neo4j(info: Any, work: Path) -> None:
+    from vawg_kg.loaders import neo4j_server
+
+    neo4j_server.stop(info, state_file=work / "neo4j-state.json")
+
+
+def bench_neo4j_load(info: Any, build_dir: Path, repeat: int) -> dict[str, Any]:
+    from vawg_kg.loaders.neo4j_load import load_build
+
+    runs = []
+    for i in range(repeat):
+        log(f"Neo4j load of {build_dir.name}, run {i + 1}/{repeat}")
+        t0 = time.perf_counter()
+        res = load_build(build_dir, info.uri, info.user, info.password, info.database)
+        wall = time.perf_counter() - t0
+        items = res.nodes + res.relationships
+        load_s = res.seconds.get("total", wall)
+        runs.append({"nodes": res.nodes, "relationships": res.relationships, "wall_s": round(wall, 3),
+                     "seconds": res.seconds,
+                     "rate_per_s": round(items / load_s, 1) if load_s else None,
+                     "write_rate_per_s": round(items / res.seconds["write"], 1) if res.seconds.get("write") else None})
+    return {"nodes": runs[0]["nodes"], "relationships": runs[0]["relationships"],
+            "wall_s": summary([r["wall_s"] for r in runs]),
+            "rdf_parse_s": summary([r["seconds"].get("parse") for r in runs]),
+            "map_s": summary([r["seconds"].get("map") for r in runs]),
+            "write_s": summary([r["seconds"].get("write") for r in runs]),
+            "rate_per_s": summary([r["rate_per_s"] for r in runs]),
+            "write_rate_per_s": summary([r["write_rate_per_s"] for r in runs]), "runs": runs}
+
+
+# --- named queries -------------------------------------------------------------------
+
+def measure(name: str, params: dict[str, str], store: Any, *, guarded: bool, timeout_s: float,
+            at_least: int, at_most: int, budget_s: float) -> dict[str, Any]:
+    """p50 etc. in ms; the first (warm-up) call is bounded by ``timeout_s`` and, when slower than
+    ``budget_s``, is the only sample (so a pathological query costs one run, not ten)."""
+    from vawg_kg.errors import QueryTimeoutError
+    from vawg_kg.queries.runner import run_named
+
+    t0 = time.perf_counter()
+    try:
+        rows = len(run_named(name, params, store, guarded=guarded, timeout_s=timeout_s, max_rows=10**8).rows)
+    except QueryTimeoutError:
+        return {"n": 0, "timeout_s": timeout_s}
+    first = time.perf_counter() - t0
+    if first > budget_s:
+        return summary([first * 1000]) | {"rows": rows, "warm_up_only": True}
+    times = timed_runs(lambda: run_named(name, params, store), at_least=at_least, at_most=at_most,
+                       budget_s=budget_s)
+    return summary([t * 1000 for t in times]) | {"rows": rows}
+
+
+def bench_queries(build_dir: Path, neo4j: Any | None, with_rdflib: bool, budget_s: float,
+                  timeout_s: float = 60.0) -> dict[str, Any]:
+    from vawg_kg.queries import catalog
+    from vawg_kg.queries.stores import Neo4jStore, OxigraphStore, RdflibStore
+
+    ox = OxigraphStore.open_read_only(build_dir)
+    rd = None
+    rdflib_load_s = None
+    if with_rdflib:
+        t0 = time.perf_counter()
+        rd = RdflibStore.from_build(build_dir)
+        rdflib_load_s = round(time.perf_counter() - t0, 2)
+    neo = Neo4jStore(neo4j.uri, neo4j.user, neo4j.password, neo4j.database) if neo4j else None
+    out: dict[str, Any] = {"rdflib_load_s": rdflib_load_s, "timeout_s": timeout_s, "queries": {}}
+    try:
+        for q in catalog.all():
+            params = dict(q.example)
+            row: dict[str, Any] = {}
+            try:
+                # The on-disk store runs guarded in a worker process (killable); the timed runs are direct.
+                row["oxigraph_ms"] = measure(q.name, params, ox, guarded=True, timeout_s=timeout_s,
+                                             at_least=5, at_most=50, budget_s=budget_s)
+                row["rows"] = row["oxigraph_ms"].get("rows")
+                if rd is not None:
+                    row["rdflib_ms"] = measure(q.name, params, rd, guarded=True, timeout_s=timeout_s,
+                                               at_least=1, at_most=10, budget_s=budget_s)
+                    o, r = row["oxigraph_ms"].get("median"), row["rdflib_ms"].get("median")
+                    if o and r:
+                        row["ratio_rdflib_over_oxigraph"] = round(r / o, 1)
+                if neo is not None and q.cypher is not None:
+                    row["neo4j_ms"] = measure(q.name, params, neo, guarded=False, timeout_s=timeout_s,
+                                              at_least=3, at_most=30, budget_s=budget_s)
+            except Exception as exc:  # one failing query must not lose the others' figures
+                row["error"] = f"{type(exc).__name__}: {exc}"[:300]
+            out["queries"][q.name] = row
+            log(f"  {q.name}: ox {row.get('oxigraph_ms', {}).get('median')} ms, "
+                f"rdflib {row.get('rdflib_ms', {}).get('median')} ms, neo4j {row.get('neo4j_ms', {}).get('median')} ms")
+    finally:
+        if neo is not None:
+            neo.close()
+        del ox
+    return out
+
+
+# --- API -----------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, build_dir: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(build_dir.parent / f"serve-{build_dir.name}.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen([VAWG_KG, "serve", "--port", str(self.port), "--build-dir", str(build_dir),
+                                      "--no-build"], stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+        import httpx
+
+        deadline = time.monotonic() + 300
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"vawg-kg serve exited {self.proc.returncode}; see {self.log.name}")
+            try:
+                if httpx.get(self.base + "/health", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("vawg-kg serve did not answer /health in 300 s")
+            time.sleep(0.3)
+
+    def rss_mb(self) -> dict[str, float]:
+        """Current and peak RSS of the server process, plus current RSS of any worker children."""
+        def field(pid: int, name: str) -> float:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith(name + ":"):
+                    return int(line.split()[1]) / 1024
+            return 0.0
+
+        children = []
+        try:
+            children = [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
+        except OSError:
+            pass
+        kids = 0.0
+        for c in children:
+            try:
+                kids += field(c, "VmRSS")
+            except OSError:
+                pass
+        return {"rss_mb": round(field(self.proc.pid, "VmRSS"), 1), "peak_rss_mb": round(field(self.proc.pid, "VmHWM"), 1),
+                "children_rss_mb": round(kids, 1)}
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def wrk(url: str, seconds: int, connections: int = 32) -> dict[str, Any]:
+    proc = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                           "-s", str(WRK_SCRIPT), url], capture_output=True, text=True, timeout=seconds + 60,
+                          check=False)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("{")), None)
+    if line is None:
+        return {"error": (proc.stdout + proc.stderr)[-500:]}
+    res: dict[str, Any] = json.loads(line)
+    res["errors"] = sum(v for k, v in res.items() if k.startswith("errors_"))
+    return res
+
+
+def endpoints(server: Server) -> dict[str, str]:
+    import httpx
+
+    first = httpx.get(server.base + "/commitments", params={"lead": "HO", "limit": 1}, timeout=60).json()
+    cid = first["items"][0]["id"]
+    from vawg_kg.queries import catalog
+
+    documents = catalog.get("documents").sparql
+    return {
+        "/commitments?lead=HO": "/commitments?lead=HO",
+        "/commitments/{id}": "/commitments/" + urllib.parse.quote(cid, safe=":/"),
+        "/overlaps": "/overlaps",
+        "/sparql (named: documents)": "/sparql?" + urllib.parse.urlencode({"query": documents}),
+        "/queries/commitments_by_lead": "/queries/commitments_by_lead?org=org/home-office",
+    }
+
+
+def api_overhead(server: Server, build_dir: Path, samples: int = 40) -> dict[str, Any]:
+    """Sequential latency of a named query through the API vs the same query on the store in-process."""
+    import httpx
+
+    from vawg_kg.queries.runner import run_named
+    from vawg_kg.queries.stores import OxigraphStore
+
+    name, params = "commitments_by_lead", {"org": "org/home-office"}
+    ox = OxigraphStore.open_read_only(build_dir)
+    direct = [t * 1000 for t in timed_runs(lambda: run_named(name, params, ox), at_least=samples,
+                                           at_most=samples, budget_s=0)]
+    with httpx.Client(base_url=server.base, timeout=60) as client:
+        statuses: dict[int, int] = {}
+
+        def call() -> None:
+            code = client.get(f"/queries/{name}", params=params).status_code
+            statuses[code] = statuses.get(code, 0) + 1
+        api = [t * 1000 for t in timed_runs(call, at_least=samples, at_most=samples, budget_s=0)]
+    d, a = statistics.median(direct), statistics.median(api)
+    return {"query": name, "direct_ms": summary(direct), "api_ms": summary(api),
+            "ratio": round(a / d, 2) if d else None, "allowed_ms": round(1.5 * d + 2, 2),
+            "statuses": statuses, "met": a <= 1.5 * d + 2 and set(statuses) == {200}}
+
+
+def graph_render(server: Server) -> dict[str, Any]:
+    if not CHROMIUM.is_file():
+        return {"error": "Chromium not installed (apt-get install chromium)"}
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="vawg-bench-chromium-")
+    js = """() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const drawn = performance.getEntriesByName('vawg-graph-drawn')[0];
+        const data = performance.getEntriesByType('resource').find(r => r.name.endsWith('/graph/data'));
+        return {drawn_ms: drawn ? drawn.startTime : null, dcl_ms: nav.domContentLoadedEventEnd,
+                load_ms: nav.loadEventEnd, data_ms: data ? data.duration : null,
+                data_bytes: data ? data.encodedBodySize : null};
+    }"""
+    try:
+        with sync_playwright() as pw:
+            ctx = pw.chromium.launch_persistent_context(profile, executable_path=str(CHROMIUM), headless=True,
+                                                        args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 800})
+            try:
+                page = ctx.new_page()
+                runs = []
+                for _ in range(3):  # the first visit is cold: the server computes /graph/data once per build
+                    page.goto(server.base + "/graph", timeout=300_000)
+                    page.wait_for_selector("html[data-ready='1']", timeout=300_000)
+                    runs.append(page.evaluate(js))
+            finally:
+                ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return {"cold": runs[0], "warm_drawn_ms": summary([r["drawn_ms"] for r in runs[1:]]), "runs": runs}
+
+
+def bench_api(build_dir: Path, seconds: int, with_browser: bool) -> dict[str, Any]:
+    log(f"API on {build_dir.name}")
+    server = Server(build_dir)
+    out: dict[str, Any] = {"rss_after_start": server.rss_mb()}
+    try:
+        urls = endpoints(server)
+        out["load"] = {}
+        for label, path in urls.items():
+            log(f"wrk {label} ({seconds} s, 32 connections)")
+            out["load"][label] = wrk(server.base + path, seconds)
+        out["overhead"] = api_overhead(server, build_dir)
+        if with_browser:
+            log("first render of /graph in Chromium")
+            try:
+                out["graph_render"] = graph_render(server)
+            except Exception as exc:
+                out["graph_render"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        out["rss_after_load"] = server.rss_mb()
+    finally:
+        server.stop()
+    return out
+
+
+# --- main ----------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Run the benchmarks; write JSON and a Markdown table.")
+    ap.add_argument("--sizes", default="5,50,500", help="document counts (5 = the real five)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--large-repeat", type=int, default=1,
+                    help="repeats for sizes above 50 (a 500-document build takes many minutes)")
+    ap.add_argument("--quick", action="store_true", help="sizes 5,50, one repeat, 5 s of wrk")
+    ap.add_argument("--wrk-seconds", type=int, default=10)
+    ap.add_argument("--rdflib-max-size", type=int, default=50, help="largest size to also query with rdflib")
+    ap.add_argument("--api-sizes", default=None, help="sizes to serve under load (default: all)")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: neo4j,queries,api,browser")
+    ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a new temp folder)")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeat, args.large_repeat, args.wrk_seconds = "5,50", 1, 1, 5
+    sizes = [int(s) for s in args.sizes.split(",")]
+    api_sizes = [int(s) for s in args.api_sizes.split(",")] if args.api_sizes else sizes
+    skip = set(filter(None, args.skip.split(",")))
+    work = args.work or Path(tempfile.mkdtemp(prefix="vawg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    results: dict[str, Any] = {"started": stamp, "machine": machine(), "args": vars(args) | {"work": str(work)},
+                               "sizes": {}}
+    out_json = RESULTS / f"{stamp}.json"
+
+    def save() -> None:
+        out_json.write_text(json.dumps(results, indent=1, default=str) + "\n")
+        (RESULTS / "latest.md").write_text(report.markdown(results))
+
+    neo4j = None
+    try:
+        if "neo4j" not in skip:
+            try:
+                neo4j = start_neo4j(work)
+            except Exception as exc:
+                results["neo4j_error"] = f"{type(exc).__name__}: {exc}"[:500]
+                log(f"no Neo4j: {exc}")
+        for size in sizes:
+            repeat = args.repeat if size <= 50 else args.large_repeat
+            entry: dict[str, Any] = {}
+            results["sizes"][str(size)] = entry
+            entry["build"], build_dir = bench_build(size, repeat, work)
+            save()
+            if neo4j is not None:
+                entry["neo4j_load"] = bench_neo4j_load(neo4j, build_dir, repeat)
+                save()
+            if "queries" not in skip:
+                log(f"named queries on {size} docs")
+                entry["queries"] = bench_queries(build_dir, neo4j, size <= args.rdflib_max_size,
+                                                 budget_s=2.0 if size <= 50 else 5.0)
+                save()
+            if "api" not in skip and size in api_sizes:
+                entry["api"] = bench_api(build_dir, args.wrk_seconds, "browser" not in skip)
+                save()
+    finally:
+        if neo4j is not None:
+            stop_neo4j(neo4j, work)
+        results["machine"]["load_avg_end"] = os.getloadavg()
+        results["finished"] = time.strftime("%Y%m%dT%H%M%S")
+        save()
+    print(report.markdown(results))
+    log(f"wrote {out_json} and {RESULTS / 'latest.md'} (scratch in {work})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
