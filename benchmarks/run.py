@@ -213,7 +213,7 @@ def bench_queries(build_dir: Path, neo4j: Any | None, with_rdflib: bool, budget_
                                              at_least=5, at_most=50, budget_s=budget_s)
                 row["rows"] = row["oxigraph_ms"].get("rows")
                 if rd is not None:
-                    row["rdflib_ms"] = measure(q.name, params, rd, guarded=True, timeout_s=timeout_s,
+                    row["rdflib_ms"] = measure(q.name, params, rd, guarded=True, timeout_s=min(timeout_s, 30.0),
                                                at_least=1, at_most=10, budget_s=budget_s)
                     o, r = row["oxigraph_ms"].get("median"), row["rdflib_ms"].get("median")
                     if o and r:
@@ -325,26 +325,40 @@ def endpoints(server: Server) -> dict[str, str]:
 
 
 def api_overhead(server: Server, build_dir: Path, samples: int = 40) -> dict[str, Any]:
-    """Sequential latency of a named query through the API vs the same query on the store in-process."""
+    """Sequential latency through the API vs the same query on the store in-process.
+
+    ``/sparql`` with a comment that changes on every request, so no response cache
+    can answer it (the target is checked on this one); and the named route, which
+    the API may answer from a cache (reported, not checked).
+    """
     import httpx
 
+    from vawg_kg.queries import catalog
     from vawg_kg.queries.runner import run_named
     from vawg_kg.queries.stores import OxigraphStore
 
-    name, params = "commitments_by_lead", {"org": "org/home-office"}
     ox = OxigraphStore.open_read_only(build_dir)
-    direct = [t * 1000 for t in timed_runs(lambda: run_named(name, params, ox), at_least=samples,
+    text = catalog.get("documents").sparql
+    counter = iter(range(10**9))
+    statuses: dict[int, int] = {}
+    direct = [t * 1000 for t in timed_runs(lambda: ox.select(f"{text}\n# {next(counter)}"), at_least=samples,
                                            at_most=samples, budget_s=0)]
+    name, params = "commitments_by_lead", {"org": "org/home-office"}
+    direct_named = [t * 1000 for t in timed_runs(lambda: run_named(name, params, ox), at_least=samples,
+                                                 at_most=samples, budget_s=0)]
     with httpx.Client(base_url=server.base, timeout=60) as client:
-        statuses: dict[int, int] = {}
-
-        def call() -> None:
-            code = client.get(f"/queries/{name}", params=params).status_code
+        def get(path: str, query: dict[str, str]) -> None:
+            code = client.get(path, params=query).status_code
             statuses[code] = statuses.get(code, 0) + 1
-        api = [t * 1000 for t in timed_runs(call, at_least=samples, at_most=samples, budget_s=0)]
+
+        api = [t * 1000 for t in timed_runs(lambda: get("/sparql", {"query": f"{text}\n# {next(counter)}"}),
+                                            at_least=samples, at_most=samples, budget_s=0)]
+        api_named = [t * 1000 for t in timed_runs(lambda: get(f"/queries/{name}", params), at_least=samples,
+                                                  at_most=samples, budget_s=0)]
     d, a = statistics.median(direct), statistics.median(api)
-    return {"query": name, "direct_ms": summary(direct), "api_ms": summary(api),
+    return {"query": "documents via /sparql, cache-busted", "direct_ms": summary(direct), "api_ms": summary(api),
             "ratio": round(a / d, 2) if d else None, "allowed_ms": round(1.5 * d + 2, 2),
+            "named": {"query": name, "direct_ms": summary(direct_named), "api_ms": summary(api_named)},
             "statuses": statuses, "met": a <= 1.5 * d + 2 and set(statuses) == {200}}
 
 
