@@ -11,6 +11,7 @@ COMMAND_MODULES = (
     "vawg_kg.cmd_neo4j",
     "vawg_kg.cmd_serve",
     "vawg_kg.cmd_score",
+    "vawg_kg.cmd_publish",
 )
 
 for name in COMMAND_MODULES:
