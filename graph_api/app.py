@@ -52,6 +52,7 @@ def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
         module = importlib.import_module(name)
         app.include_router(module.router)
     _mount_browser(app)
+    errors.document_request_limits(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Accept", "Content-Type"], allow_credentials=False)

@@ -89,6 +89,9 @@ def run_cypher(query: str, parameters: dict[str, Any], timeout_s: float, max_row
             return {**out, "total": len(out["rows"])}
     except (ServiceUnavailable, ConnectionError, OSError) as exc:
         raise StoreUnavailableError(f"Neo4j is not reachable; {START_HINT}") from exc
+    except OverflowError as exc:  # the driver cannot send an integer outside 64 bits
+        raise BadRequestError(f"a parameter value cannot be sent to Neo4j ({exc}); integers must fit in 64 bits",
+                              parameter="parameters") from exc
     except AuthError as exc:
         raise StoreUnavailableError("Neo4j refused the configured credentials; check `vawg-kg neo4j` settings") from exc
     finally:

@@ -136,8 +136,28 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
         message = f"{request.method} is not allowed on {request.url.path[:200]}"
     else:
         message = str(exc.detail)
-    return JSONResponse(error_body(code, message), status_code=exc.status_code,
-                        headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        # Starlette's Allow names the methods of the first route on the path only (GET and POST
+        # /queries/{name} are two routes); list every route's.
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=headers or None)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    path = request.url.path
+    methods: set[str] = set()
+    stack = list(request.app.router.routes)
+    while stack:
+        route = stack.pop()
+        # included routers (FastAPI >= 0.16x wraps them) hold their own routes
+        inner = getattr(getattr(route, "original_router", None), "routes", None) or getattr(route, "routes", None)
+        if inner:
+            stack.extend(inner)
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -187,7 +207,31 @@ def responses(*errors: type[VawgError] | int) -> dict[int | str, dict[str, Any]]
     return out
 
 
+def media(*types: str, description: str = "the resource in the negotiated or requested format") -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entry for a 200 that comes in several media types."""
+    return {200: {"description": description, "content": {t: {} for t in types}}}
+
+
+def document_request_limits(app: Any) -> None:
+    """Declare the request guard's 413 and 414 (security.GuardMiddleware) on every operation."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return dict(app.openapi_schema)
+        schema: dict[str, Any] = build()
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+        for item in schema.get("paths", {}).values():
+            for op in item.values():
+                if isinstance(op, dict) and "responses" in op:
+                    op["responses"].setdefault("413", {"description": "the request body is too large", "content": ref})
+                    op["responses"].setdefault("414", {"description": "the query string is too long", "content": ref})
+        return schema
+
+    app.openapi = openapi
+
+
 __all__ = ["BadRequestError", "ForbiddenQueryError", "NotFoundError", "QueryParseError", "QueryTimeoutError",
            "ResultTooLargeError", "StoreError", "StoreUnavailableError", "VawgError", "InvalidParameterError",
            "NotAcceptableError", "UnsupportedMediaTypeError", "RequestTooLargeError", "UriTooLongError",
-           "error_body", "error_response", "install", "responses", "ApiError", "log"]
+           "error_body", "error_response", "install", "responses", "media", "document_request_limits", "ApiError", "log"]

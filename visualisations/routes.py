@@ -70,7 +70,7 @@ def graph_payload(request: Request) -> Response:
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/graph/static/{name}", summary="The browser's JavaScript and CSS, and vis-network's")
+@router.get("/graph/static/{name}", responses={404: {"description": "no such static file"}}, summary="The browser's JavaScript and CSS, and vis-network's")
 def graph_static(name: str) -> FileResponse:
     files = {**_vis_static(), **_own_static()}
     path = files.get(name)  # an allow-list by name: the request never becomes part of a path
@@ -85,7 +85,7 @@ def coverage_page(request: Request) -> HTMLResponse:
     return _html(views.coverage_page(data.coverage()))
 
 
-@router.get("/graph/lineage", response_class=HTMLResponse,
+@router.get("/graph/lineage", response_class=HTMLResponse, responses={404: {"description": "no such commitment"}},
             summary="One commitment across documents, in date order")
 def lineage_page(request: Request,
                  id: Annotated[str, Query(max_length=300, description="commitment IRI or doc_id/ref")]) -> HTMLResponse:

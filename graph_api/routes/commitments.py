@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from vawg_kg.errors import NotFoundError, StoreUnavailableError
 from vawg_kg.graph_api import details as detail_view
-from vawg_kg.graph_api.errors import responses
+from vawg_kg.graph_api.errors import media, responses
 from vawg_kg.graph_api.jsonld import records_to_jsonld
 from vawg_kg.graph_api.routes import service_of
 from vawg_kg.graph_api.service import Filters
@@ -28,7 +28,8 @@ class ListFormat(str, Enum):
 Text = Annotated[str | None, Query(max_length=300)]
 
 
-@router.get("/commitments", responses=responses(StoreUnavailableError),
+@router.get("/commitments", responses={**responses(StoreUnavailableError),
+                                       **media("application/json", "text/csv", "application/ld+json")},
             summary="Commitments, filtered (combinable), searched and paginated")
 def list_commitments(
     request: Request,

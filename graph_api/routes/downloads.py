@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from vawg_kg.errors import NotFoundError
-from vawg_kg.graph_api.errors import NotAcceptableError, responses
+from vawg_kg.graph_api.errors import NotAcceptableError, media, responses
 from vawg_kg.graph_api.negotiation import negotiate
 from vawg_kg.graph_api.routes import service_of
 
@@ -24,7 +24,8 @@ class Dump(str, Enum):
 MEDIA = {Dump.ttl: "text/turtle", Dump.nt: "application/n-triples", Dump.jsonld: "application/ld+json"}
 
 
-@router.get("/downloads/{file}", responses=responses(NotFoundError), summary="The whole graph as Turtle, N-Triples or JSON-LD")
+@router.get("/downloads/{file}", responses={**responses(NotFoundError),
+                                            **media("text/turtle", "application/n-triples", "application/ld+json")}, summary="The whole graph as Turtle, N-Triples or JSON-LD")
 def download(request: Request, file: Dump) -> FileResponse:
     path = service_of(request).build_dir / file.value
     if not path.is_file():
@@ -35,7 +36,7 @@ def download(request: Request, file: Dump) -> FileResponse:
 _ONTOLOGY_TYPES = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
 
 
-@router.get("/ontology", responses=responses(NotAcceptableError),
+@router.get("/ontology", responses={**responses(NotAcceptableError), **media(*_ONTOLOGY_TYPES)},
             summary="The ontology: HTML documentation for browsers, Turtle / JSON-LD / N-Triples by Accept")
 def ontology(request: Request) -> Response:
     from vawg_kg.ontology.model import ONTOLOGY_FILE

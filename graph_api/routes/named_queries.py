@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 
 from vawg_kg.errors import (BadRequestError, NotFoundError, QueryTimeoutError, ResultTooLargeError,
                             StoreUnavailableError)
-from vawg_kg.graph_api.errors import responses
+from vawg_kg.graph_api.errors import media, responses
 from vawg_kg.graph_api.routes import service_of
 
 router = APIRouter(tags=["named queries"])
@@ -56,7 +56,8 @@ def _run(request: Request, name: str, params: dict[str, Any], fmt: str) -> Respo
                          "columns": columns, "total": len(rows), "rows": rows})
 
 
-ERRORS = responses(NotFoundError, BadRequestError, QueryTimeoutError, ResultTooLargeError, StoreUnavailableError)
+ERRORS = {**responses(NotFoundError, BadRequestError, QueryTimeoutError, ResultTooLargeError, StoreUnavailableError),
+          **media("application/json", "text/csv")}
 
 
 @router.get("/queries/{name}", responses=ERRORS, summary="Run a named query; its parameters go in the query string")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from vawg_kg.errors import BadRequestError, NotFoundError
-from vawg_kg.graph_api.errors import InvalidParameterError, responses
+from vawg_kg.graph_api.errors import InvalidParameterError, media, responses
 from vawg_kg.graph_api.html import highlighted, page
 from vawg_kg.graph_api.negotiation import wants_html
 from vawg_kg.graph_api.routes import service_of
@@ -35,7 +35,8 @@ def list_sources(request: Request) -> dict[str, list[str]]:
     return {"files": sorted(service_of(request).source_files())}
 
 
-@router.get("/sources/{file:path}", responses=responses(BadRequestError, NotFoundError),
+@router.get("/sources/{file:path}", responses={**responses(BadRequestError, NotFoundError),
+                                               **media("text/plain", "text/html")},
             summary="A source document as text, or as HTML with the span [start, end) highlighted")
 def get_source(
     request: Request,
