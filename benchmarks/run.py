@@ -303,7 +303,7 @@ def wrk(url: str, seconds: int, connections: int = 32) -> dict[str, Any]:
     if line is None:
         return {"error": (proc.stdout + proc.stderr)[-500:]}
     res: dict[str, Any] = json.loads(line)
-    res["errors"] = sum(v for k, v in res.items() if k.startswith("errors_"))
+    res["errors"] = sum(v for k, v in res.items() if k.startswith("errors_") and isinstance(v, int))
     return res
 
 
