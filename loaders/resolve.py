@@ -164,7 +164,7 @@ class _Matchers:
                                                           acronyms))
         yearless: dict[str, tuple[tuple[str, str], ...]] = {}
         for act in vocab.acts:
-            names = [re.sub(r"\s+\d{4}$", "", label) for label in (act.name, *act.alt_labels)
+            names = [re.sub(r"(?<!\s)\s+\d{4}$", "", label) for label in (act.name, *act.alt_labels)
                      if re.search(r"\bAct\s+\d{4}$", label)]
             yearless[act.iri] = tuple((n, "legislation-name") for n in names)
         self.legislation = _Matcher(_entry_alternatives(vocab.legislation.values(), "legislation-name",
@@ -253,8 +253,10 @@ def find_unknown_organisations(text: str, vocabulary: Vocabulary | None = None) 
 
 
 _MARKUP = re.compile(r"</?\w+>")
-_LEAD_SEPARATORS = re.compile(r"\s*/\s*|\s*,\s*")
-_AND = re.compile(r"\s+(?:and|&)\s+")
+# (?<!\s): a match starts at the first space of a run, never inside it, so a long run of
+# spaces is scanned once instead of once per position (linear, not quadratic).
+_LEAD_SEPARATORS = re.compile(r"(?<!\s)\s*/\s*|(?<!\s)\s*,\s*")
+_AND = re.compile(r"(?<!\s)\s+(?:and|&)\s+")
 
 
 def _spans(text: str, pattern: re.Pattern[str], offset: int) -> list[tuple[int, int]]:
@@ -370,7 +372,7 @@ def find_themes(text: str, vocabulary: Vocabulary | None = None) -> list[Match]:
     return _select(_matchers(vocabulary).themes.candidates(text))
 
 
-_HEADING_SEPARATORS = re.compile(r"\s*/\s*|\s*,\s*|\s*;\s*")
+_HEADING_SEPARATORS = re.compile(r"(?<!\s)\s*[/,;]\s*")  # (?<!\s): see _LEAD_SEPARATORS
 
 
 def theme_for_label(label: str, vocabulary: Vocabulary | None = None) -> list[Match]:

@@ -46,7 +46,7 @@ _HEADING = re.compile(r"^#{1,6}\s")
 _BOLD_ONLY = re.compile(r"^\*{2,3}[^*].*?\*{2,3}\s*$")
 _CHAPTER = re.compile(r"^Chapter\s+(\d+)\s*:\s*(.+)$", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"^<sup>\d+</sup>")
-_CONTENTS = re.compile(r"\.{3,}\t\d+\s*$")
+_CONTENTS = re.compile(r"(?<!\.)\.{3,}\t\d+\s*$")  # (?<!\.): one attempt per run of dots
 _BULLET = re.compile(r"^-\s+")
 _ACTION_NO = re.compile(r"^\d+$")
 
