@@ -55,11 +55,25 @@ _DATE_FORMS = (
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
 _CONNECTIVES = ("working with", "in partnership with", "jointly with", "supported by", "alongside")
+# Police force areas of England and Wales: real documents at scale are often local, and name their area.
+_AREAS = (
+    "Avon and Somerset", "Bedfordshire", "Cambridgeshire", "Cheshire", "City of London", "Cleveland", "Cumbria",
+    "Derbyshire", "Devon and Cornwall", "Dorset", "Durham", "Dyfed-Powys", "Essex", "Gloucestershire",
+    "Greater Manchester", "Gwent", "Hampshire", "Hertfordshire", "Humberside", "Kent", "Lancashire",
+    "Leicestershire", "Lincolnshire", "Merseyside", "the Metropolitan Police District", "Norfolk",
+    "North Wales", "North Yorkshire", "Northamptonshire", "Northumbria", "Nottinghamshire", "South Wales",
+    "South Yorkshire", "Staffordshire", "Suffolk", "Surrey", "Sussex", "Thames Valley", "Warwickshire",
+    "West Mercia", "West Midlands", "West Yorkshire", "Wiltshire",
+)
+_SYLLABLES = ("ash", "bel", "brook", "dale", "ford", "haven", "kes", "ley", "mont", "more", "ridge", "stone",
+              "thorn", "ton", "vale", "wick", "wood", "bri", "cal", "der", "fen", "gar", "hol", "lin", "mar",
+              "nor", "pen", "ros", "sel", "tam", "wen", "yar")
+_SCHEMES = ("programme", "pathway", "partnership", "pilot", "hub", "scheme", "project", "service")
 
 
 @dataclass(frozen=True)
 class Phrases:
-    heads: tuple[str, ...]  # the first words of real commitments: "Develop and rollout new"
+    heads: tuple[str, ...]  # the first two words of real commitments: "Develop and"
     tails: tuple[str, ...]  # their remainder, without the final full stop
     next1: dict[str, tuple[str, ...]]  # word → words that follow it in the real commitments
     next2: dict[tuple[str, str], tuple[str, ...]]  # word pair → following words ("" ends a sentence)
@@ -99,9 +113,10 @@ def phrases() -> Phrases:
             if len(words) < 6:
                 continue
             if st.kind == "commitment":
-                cut = 2 + len(words) // 4
-                heads.add(" ".join(words[:cut]))
-                tails.add(" ".join(words[cut:]))
+                # Openings of two words ("Develop and", "Work with"): a longer shared opening would
+                # make thousands of synthetic commitments near-copies of each other.
+                heads.add(" ".join(words[:2]))
+                tails.add(" ".join(words[2:]))
                 padded = [*words, ""]
                 for a, b, c in zip(padded, padded[1:], padded[2:]):
                     next2.setdefault((a, b), []).append(c)
@@ -127,6 +142,14 @@ class _Writer:
         self.year = year
         self.lines: list[str] = []
         self.count = 0
+        # What makes one local document's wording its own: its areas and its named local schemes.
+        # Without them every synthetic commitment resembles dozens in other documents, and the
+        # overlap count (and the graph) grows with the square of the corpus, unlike real documents.
+        self.areas = rng.sample(_AREAS, rng.randint(1, 3))
+        self.schemes = [f"{self.name()} {rng.choice(_SCHEMES)}" for _ in range(rng.randint(3, 8))]
+
+    def name(self) -> str:
+        return "".join(self.rng.choice(_SYLLABLES) for _ in range(self.rng.randint(2, 3))).capitalize()
 
     def date(self) -> str:
         r = self.rng
@@ -137,18 +160,18 @@ class _Writer:
     def continuation(self, words: list[str]) -> list[str]:
         """Continue a real opening with a word chain from the real commitments.
 
-        Mostly word-pair transitions (grammatical), with one step in four on single
+        Mostly word-pair transitions (grammatical), with two steps in five on single
         words, so sentences are new rather than copies: a corpus of copies would make
         every commitment 'restate' a hundred others and test nothing but the dedupe.
         """
         r = self.rng
         out: list[str] = []
-        limit = r.randint(8, 30)
+        limit = r.randint(10, 32)
         for _ in range(4 * limit):  # bounded: a state whose only successor is the end retries only so often
             if len(out) >= limit:
                 break
             a, b = (words + out)[-2:] if len(words + out) >= 2 else ("", (words + out)[-1])
-            choices = self.ph.next2.get((a, b)) if r.random() < 0.75 else None
+            choices = self.ph.next2.get((a, b)) if r.random() < 0.6 else None
             choices = choices or self.ph.next1.get(b)
             if not choices:
                 break
@@ -165,11 +188,15 @@ class _Writer:
         r = self.rng
         head = r.choice(self.ph.heads).split()
         text = " ".join(head + self.continuation(head)).rstrip(".;:,")
+        if r.random() < 0.7:
+            text += f" {r.choice(('through', 'via', 'as part of'))} the {r.choice(self.schemes)}"
+        if r.random() < 0.6:
+            text += f" {r.choice(('in', 'across', 'for'))} {r.choice(self.areas)}"
         roll = r.random()
         if inline_lead and roll < 0.35:
             name, short = r.choice(self.ph.orgs)
             text += f", {r.choice(_CONNECTIVES)} {r.choice((name, short))}"
-        if r.random() < 0.2:
+        if r.random() < 0.1:
             text += f", under the {r.choice(self.ph.acts)}"
         if r.random() < 0.08:
             text += f", reporting on outcome code {r.choice(self.ph.outcome_codes)}"
