@@ -82,6 +82,13 @@ def _walk(node: Any) -> Iterable[Any]:
             stack.extend(list(current))
 
 
+# rdflib's SPARQL grammar (pyparsing) keeps parse state on shared module-level
+# objects and is not thread-safe: concurrent requests in the API's thread pool
+# got spurious "malformed query" errors under load. Parsing is a few ms; it is
+# serialised with this lock, while the queries themselves still run in parallel.
+_PARSER_LOCK = threading.Lock()
+
+
 def _parse_error(exc: Exception) -> QueryParseError:
     line = getattr(exc, "lineno", None)
     column = getattr(exc, "col", None)
@@ -94,7 +101,8 @@ def _is_update(query: str) -> bool:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        parseUpdate(query)
+        with _PARSER_LOCK:
+            parseUpdate(query)
     except Exception:
         return False
     return True
@@ -107,7 +115,8 @@ def check_read_only(query: str, allowed_graphs: Iterable[str] = ()) -> ParsedQue
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        tree = parseQuery(query)
+        with _PARSER_LOCK:
+            tree = parseQuery(query)
     except ParseException as exc:
         if _is_update(query):
             raise ForbiddenQueryError(
@@ -140,7 +149,8 @@ def check_read_only(query: str, allowed_graphs: Iterable[str] = ()) -> ParsedQue
                 "only its own default graph; remove the FROM clause", graph=iri)
 
     try:
-        algebra = translateQuery(tree)
+        with _PARSER_LOCK:
+            algebra = translateQuery(tree)
     except Exception as exc:
         raise QueryParseError(f"invalid SPARQL query: {exc}") from exc
     form = body.name.replace("Query", "").upper()

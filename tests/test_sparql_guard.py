@@ -194,3 +194,26 @@ def test_the_serving_store_refuses_writes_itself(disk_store: OxigraphStore) -> N
     with pytest.raises((OSError, RuntimeError), match="read-write|read.only"):
         disk_store.store.update("INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }")
     assert disk_store.read_only and isinstance(disk_store.store, ox.Store)
+
+
+def test_concurrent_parsing_gives_no_spurious_errors() -> None:
+    """Regression: rdflib's SPARQL parser is not thread-safe; under concurrent API load
+    valid queries came back as 400 "malformed". The guard serialises parsing."""
+    import threading
+
+    errors: list[str] = []
+
+    def worker(n: int) -> None:
+        for i in range(40):
+            try:
+                check_read_only("PREFIX v: <https://w3id.org/vawg-kg/ontology#> "
+                                f"SELECT ?c WHERE {{ ?c v:ref ?r FILTER(?r = 'A{n}-{i}') }} LIMIT 5")
+            except Exception as exc:  # noqa: BLE001 - any error is the failure
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
