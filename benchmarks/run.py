@@ -400,11 +400,16 @@ def bench_api(build_dir: Path, seconds: int, with_browser: bool) -> dict[str, An
     out: dict[str, Any] = {"rss_after_start": server.rss_mb()}
     try:
         urls = endpoints(server)
+        # Sequential overhead first: concurrent SPARQL can leave the server answering 400 (see RESULTS.md).
+        out["overhead"] = api_overhead(server, build_dir)
         out["load"] = {}
         for label, path in urls.items():
             log(f"wrk {label} ({seconds} s, 32 connections)")
             out["load"][label] = wrk(server.base + path, seconds)
-        out["overhead"] = api_overhead(server, build_dir)
+        import httpx
+
+        probe = httpx.get(server.base + "/sparql", params={"query": "ASK { ?s ?p ?o } # after load"}, timeout=60)
+        out["sparql_after_load"] = {"status": probe.status_code, "body": probe.text[:200]}
         if with_browser:
             log("first render of /graph in Chromium")
             try:
