@@ -75,8 +75,12 @@ def test_mini_graph_parity(neo4j_server: Any, neo: Neo4jStore) -> None:
         except AssertionError as exc:
             failures.append(f"{name}: {str(exc)[:400]}")
     assert not failures, "\n".join(failures)
-    # The comparison is only worth something if the questions answer something.
-    assert sum(1 for n in sizes.values() if n) >= len(TWINS) - 1, sizes
+    # The comparison is only worth something if the questions answer something:
+    # the hand-written mini graph exercises the lookup questions (the gap analyses
+    # need the real build, compared in the test below).
+    lookups = [n for n in sizes if not n.startswith("gap_")]
+    empty = [n for n in lookups if not sizes[n]]
+    assert len(empty) <= 2, (empty, sizes)
 
 
 def test_real_graph_parity(neo4j_server: Any, neo: Neo4jStore, build_dir: Path) -> None:
