@@ -134,3 +134,21 @@ def test_connection_settings_prefer_environment(tmp_path: Path, monkeypatch: pyt
     settings = server.connection_settings(state)
     assert settings == ("neo4j+s://example.databases.neo4j.io", "neo4j", "pw", "neo4j")
     assert settings.uri.startswith("neo4j+s://")
+
+
+def test_restart_on_the_same_data_with_the_same_password(tmp_path: Path, neo4j_server: ServerInfo) -> None:
+    """Regression: Neo4j refuses to 'change' a password to itself, which made a restart
+    with the recorded password fail; the data written before the restart is still there."""
+    state = tmp_path / "state.json"
+    info = server.start(data_dir=tmp_path / "data", state_file=state)
+    try:
+        with neo4j.GraphDatabase.driver(info.uri, auth=(info.user, info.password)) as driver:
+            driver.execute_query("CREATE (:Marker {n: 1})")
+    finally:
+        server.stop(state_file=state)
+    again = server.start(data_dir=tmp_path / "data", state_file=state, password=info.password)
+    try:
+        with neo4j.GraphDatabase.driver(again.uri, auth=(again.user, again.password)) as driver:
+            assert driver.execute_query("MATCH (m:Marker) RETURN m.n AS n").records[0]["n"] == 1
+    finally:
+        server.stop(state_file=state)

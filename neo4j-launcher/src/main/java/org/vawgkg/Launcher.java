@@ -91,9 +91,18 @@ public final class Launcher {
             stopped.countDown();
         }, "vawg-kg-neo4j-shutdown"));
 
-        dbms.database("system").executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                Map.of("password", password));
+        try {
+            dbms.database("system").executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                    Map.of("password", password));
+        } catch (RuntimeException e) {
+            // A restart on the same data folder with the same password: Neo4j refuses
+            // to "change" a password to itself, and that is the state we want anyway.
+            String message = String.valueOf(e.getMessage());
+            if (!message.contains("Old password and new password cannot be the same")) {
+                throw e;
+            }
+        }
 
         waitForBolt(port);
         String json = String.format(
