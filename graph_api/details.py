@@ -72,10 +72,36 @@ def lineage(service: GraphService, rec: dict[str, Any]) -> dict[str, Any]:
     def implemented_by(iri: str) -> list[str]:
         return service.implemented_by.get(iri, [])
 
-    restates = [o for o in overlaps_of(service, rec["id"], with_diff=False) if o["kind"] == "restates"]
+    overlaps = overlaps_of(service, rec["id"], with_diff=False)
+    restates = [o for o in overlaps if o["kind"] == "restates"]
     return {"id": rec["id"], "implements": walk(rec["id"], implements),
             "implemented_by": walk(rec["id"], implemented_by),
-            "restated_by": [{**o["with"], "score": o["score"]} for o in restates]}
+            "restated_by": [{**o["with"], "score": o["score"]} for o in restates],
+            **in_date_order(service, rec, implements(rec["id"]), implemented_by(rec["id"]), overlaps)}
+
+
+def in_date_order(service: GraphService, rec: dict[str, Any], implements: list[str], implemented_by: list[str],
+                  overlaps: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """"What became of it": the commitments linked to ``rec`` by implements (either way) or by
+    an overlap, split by their documents' publication dates into ``earlier`` (what it continues)
+    and ``later`` (what became of it), each in date order."""
+    relations: dict[str, list[str]] = {}
+    for iri in implements:
+        relations.setdefault(iri, []).append("implements")
+    for iri in implemented_by:
+        relations.setdefault(iri, []).append("implemented_by")
+    for o in overlaps:
+        relations.setdefault(o["with"]["id"], []).append(f"overlap:{o['kind']}")
+    earlier, later = [], []
+    mine = rec.get("doc_published") or ""
+    for iri, rels in relations.items():
+        other = service.by_iri.get(iri)
+        if other is None or iri == rec["id"]:
+            continue
+        item = {**brief_of(other), "published": other.get("doc_published"), "relations": sorted(rels)}
+        (earlier if (other.get("doc_published") or "") < mine else later).append(item)
+    key = lambda i: (i.get("published") or "", i.get("doc_id") or "", i.get("ref") or "")  # noqa: E731
+    return {"earlier": sorted(earlier, key=key), "later": sorted(later, key=key)}
 
 
 def commitment_detail(service: GraphService, rec: dict[str, Any]) -> dict[str, Any]:

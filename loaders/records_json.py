@@ -35,6 +35,7 @@ def record_of(st: EnrichedStatement) -> dict[str, Any]:
     return {
         "id": st.iri,
         "doc_id": ps.doc_id,
+        "doc_published": st.document.published.isoformat(),
         "ref": ps.ref,
         "kind": ps.kind,
         "text": ps.text,

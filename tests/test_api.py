@@ -347,3 +347,16 @@ def test_serve_builds_when_there_is_no_graph(tmp_path: Any) -> None:
         assert server.url.startswith("http://127.0.0.1:")
     finally:
         stop_server(server)
+
+
+def test_lineage_says_what_became_of_hmg_a93_in_date_order(api: httpx.Client) -> None:
+    body = api.get("/lineage/hmg-vawg-strategy-2016/A93").json()
+    later = body["later"]
+    refs = {(i["doc_id"], i["ref"]) for i in later}
+    assert {("cps-vawg-action-plan-2017", "HBVFM.1"), ("cps-vawg-action-plan-2017", "FGM.1")} <= refs
+    dates = [i["published"] for i in later]
+    assert dates == sorted(dates) and all(d > "2016-03-01" for d in dates)
+    assert all(i["relations"] for i in later)
+    assert body["earlier"] == []  # nothing in the graph comes before the 2016 strategy
+    back = api.get("/lineage/cps-vawg-action-plan-2017/FGM.1").json()
+    assert any(i["ref"] == "A93" and "implements" in i["relations"] for i in back["earlier"])
