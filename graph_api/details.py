@@ -34,9 +34,7 @@ def _word_diff(a: str, b: str) -> list[dict[str, str]]:
 
 def overlaps_of(service: GraphService, iri: str, with_diff: bool = True) -> list[dict[str, Any]]:
     out = []
-    for ov in service.links.get("overlaps", []) or []:
-        if iri not in (ov.get("a"), ov.get("b")):
-            continue
+    for ov in service.overlaps_by_iri.get(iri, ()):
         other_iri = ov["b"] if ov["a"] == iri else ov["a"]
         other = service.by_iri.get(other_iri)
         item = {"with": brief_of(other) if other else {"id": other_iri}, "score": ov.get("score"),
@@ -115,14 +113,16 @@ def source_view_url(rec: dict[str, Any]) -> str:
 
 
 def list_overlaps(service: GraphService, doc_a: str | None, doc_b: str | None, min_score: float,
-                  kind: str | None, with_diff: bool) -> list[dict[str, Any]]:
+                  kind: str | None, with_diff: bool, offset: int = 0,
+                  limit: int = 100) -> tuple[int, list[dict[str, Any]]]:
+    """Overlaps matching the filters, best score first: (total, the page asked for)."""
     for param, value in (("doc_a", doc_a), ("doc_b", doc_b)):
         if value is not None and value not in service.idx["doc"]:
             raise InvalidParameterError(f"parameter {param!r}: {value!r} is not a document; use one of: "
                                         f"{', '.join(service.documents)}", parameter=param, value=value,
                                         allowed=service.documents)
     out = []
-    for ov in service.links.get("overlaps", []) or []:
+    for ov in service.overlaps_sorted:
         a, b = service.by_iri.get(ov["a"]), service.by_iri.get(ov["b"])
         if a is None or b is None:
             continue
@@ -137,13 +137,20 @@ def list_overlaps(service: GraphService, doc_a: str | None, doc_b: str | None, m
             continue
         if doc_a and b["doc_id"] == doc_a and a["doc_id"] != doc_a:
             a, b = b, a  # the doc_a side first
+        out.append((ov, a, b))
+    total = len(out)
+
+    # Only the requested page is rendered (and diffed): the filter above is cheap,
+    # rendering every overlap of a large graph per request was not.
+    def render(ov: dict[str, Any], a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         item = {"a": brief_of(a), "b": brief_of(b), "score": ov.get("score"), "kind": ov.get("kind"),
                 "evidence": {"shared_entities": ov.get("shared_entities", []),
                              "shared_phrases": ov.get("shared_phrases", []), "method": ov.get("method")}}
         if with_diff:
             item["word_diff"] = _word_diff(a["text"], b["text"])
-        out.append(item)
-    return sorted(out, key=lambda o: (-(o["score"] or 0), o["a"]["id"], o["b"]["id"]))
+        return item
+
+    return total, [render(*row) for row in out[offset:offset + limit]]
 
 
 def coverage(service: GraphService) -> dict[str, Any]:

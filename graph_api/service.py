@@ -120,6 +120,13 @@ class GraphService:
         self.search = BM25([r["text"] for r in self.records])
         # headings count, but less than the commitment's own words
         self.section_search = BM25([" ".join(r.get("section") or []) for r in self.records])
+        overlaps: list[dict[str, Any]] = list(self.links.get("overlaps", []) or [])
+        # best first, then by the two IRIs: the order /overlaps pages through
+        self.overlaps_sorted = sorted(overlaps, key=lambda o: (-(o.get("score") or 0), o["a"], o["b"]))
+        self.overlaps_by_iri: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ov in overlaps:
+            self.overlaps_by_iri[ov["a"]].append(ov)
+            self.overlaps_by_iri[ov["b"]].append(ov)
         self.implemented_by: dict[str, list[str]] = defaultdict(list)
         for rec in self.records:
             for ent in rec.get("implements") or []:

@@ -32,9 +32,10 @@ def overlaps(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     service = service_of(request)
-    items = details.list_overlaps(service, doc_a, doc_b, min_score, kind.value if kind else None, diff)
-    return {"total": len(items), "limit": limit, "offset": offset, "method": service.links.get("method"),
-            "thresholds": service.links.get("thresholds"), "items": items[offset:offset + limit]}
+    total, items = details.list_overlaps(service, doc_a, doc_b, min_score, kind.value if kind else None, diff,
+                                         offset, limit)
+    return {"total": total, "limit": limit, "offset": offset, "method": service.links.get("method"),
+            "thresholds": service.links.get("thresholds"), "items": items}
 
 
 def _gap_queries() -> dict[str, Any]:
