@@ -51,7 +51,7 @@ def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
     for name in ROUTERS:
         module = importlib.import_module(name)
         app.include_router(module.router)
-    _mount_browser(app)
+    _mount_browser(app, Path(build_dir))
     errors.document_request_limits(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
@@ -62,7 +62,7 @@ def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _mount_browser(app: FastAPI) -> None:
+def _mount_browser(app: FastAPI, build_dir: Path) -> None:
     """The interactive graph browser (``/graph``) is another package's router; mount it when installed."""
     try:
         module = importlib.import_module("vawg_kg.visualisations.routes")
@@ -72,3 +72,5 @@ def _mount_browser(app: FastAPI) -> None:
             return
         raise
     app.include_router(module.router)
+    # Computed now rather than on the first visit, so the first /graph renders as fast as the next.
+    module.warm(build_dir)

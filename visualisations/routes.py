@@ -95,3 +95,9 @@ def lineage_page(request: Request,
         raise NotFoundError(f"no commitment {id[:120]!r}; give its IRI or doc_id/ref, "
                             "e.g. hmg-vawg-strategy-2016/A93", id=id[:120])
     return _html(views.lineage_page(data, iri))
+
+
+def warm(build_dir: Path) -> None:
+    """Compute the build's network payload ahead of the first request (the API calls this at start)."""
+    if (build_dir / "commitments.json").exists():
+        graph_data.cached(build_dir)
