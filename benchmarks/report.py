@@ -29,11 +29,14 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
 
     b5 = real.get("build", {}).get("process_wall_s", {}).get("median")
     add("build, 5 real documents, end to end", "≤ 3 s", f"{b5:.2f} s" if b5 else "–", b5 <= 3 if b5 else None)
-    b500 = sizes.get("500", {}).get("build", {}).get("process_wall_s", {}).get("median")
+    big500 = sizes.get("500", {}).get("build", {})
+    if "error" in big500:
+        add("growth: 500 docs vs 100 × 5 docs", "≤ 1.2 × 100 × 5-doc", f"build failed: {big500['error']}", False)
+    b500 = big500.get("process_wall_s", {}).get("median")
     if b5 and b500:
         add("growth: 500 docs vs 100 × 5 docs", "≤ 1.2 × 100 × 5-doc", f"{b500 / (100 * b5):.2f} × (100 × 5-doc)",
             b500 <= 120 * b5)
-    big = max((int(k) for k in sizes), default=0)
+    big = max((int(k) for k, e in sizes.items() if "error" not in e.get("build", {"error": 1})), default=0)
     bb = sizes.get(str(big), {}).get("build", {})
     if bb and real.get("build"):
         add(f"overlap candidates, {big} docs", "not all pairs",
@@ -77,8 +80,8 @@ def markdown(results: dict[str, Any]) -> str:
     m = results.get("machine", {})
     lines = [f"# Benchmark results ({results.get('started', '')})", "",
              f"Machine: {m.get('cpu')}, {m.get('cores')} cores, {m.get('memory_gib')} GiB, {m.get('os')}, "
-             f"Python {m.get('python')}. Load average at start {m.get('load_avg_start')}, "
-             f"at end {m.get('load_avg_end')}.", "",
+             f"Python {m.get('python')}. Load average (1, 5, 15 min) at start {_load(m.get('load_avg_start'))}, "
+             f"at end {_load(m.get('load_avg_end'))}.", "",
              "Figures are median (min–max, n runs). Size 5 = the real five documents; size N = those plus "
              "N − 5 synthetic documents (`benchmarks/corpus.py`).", ""]
     sizes = results.get("sizes", {})
@@ -88,6 +91,10 @@ def markdown(results: dict[str, Any]) -> str:
     for size, e in sizes.items():
         b = e.get("build")
         if not b:
+            continue
+        if "error" in b:
+            rows.append([size, "–", "–", f"failed after {b['seconds_before_failure']} s: {b['error']}",
+                         "", "", "", ""])
             continue
         stages = {k: v["median"] for k, v in b["stages_wall_s"].items() if v.get("n")}
         slowest = max(stages, key=lambda k: stages[k]) if stages else "–"
@@ -105,11 +112,12 @@ def markdown(results: dict[str, Any]) -> str:
         row = [st]
         for size, e in sizes.items():
             b = e.get("build")
-            if b:
+            if b and "error" not in b:
                 row.append(f"{_fmt(b['stages_wall_s'].get(st), ' s')} / cpu {_fmt(b['stages_cpu_s'].get(st), ' s')}")
         rows.append(row)
     lines += ["## Build stages (wall / CPU; validate runs in a forked child alongside serialise and store)", ""]
-    lines += _table(["stage", *[f"{s} docs" for s, e in sizes.items() if e.get("build")]], rows)
+    lines += _table(["stage", *[f"{s} docs" for s, e in sizes.items()
+                                if e.get("build") and "error" not in e["build"]]], rows)
 
     rows = []
     for size, e in sizes.items():
@@ -182,3 +190,7 @@ def _med(s: dict[str, Any] | None) -> str:
     if not s or not s.get("n"):
         return "–"
     return f"{s['median']:.1f}"
+
+
+def _load(values: Any) -> str:
+    return ", ".join(f"{v:.1f}" for v in values) if values else "–"

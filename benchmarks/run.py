@@ -95,6 +95,7 @@ def corpus_for(size: int, work: Path) -> Path | None:
 
 
 def bench_build(size: int, repeat: int, work: Path) -> tuple[dict[str, Any], Path]:
+    """Build ``repeat`` times; a failed build (e.g. killed for memory) is recorded, not raised."""
     corpus = corpus_for(size, work)
     runs: list[dict[str, Any]] = []
     out = work / f"build-{size}"
@@ -106,7 +107,10 @@ def bench_build(size: int, repeat: int, work: Path) -> tuple[dict[str, Any], Pat
                               cwd=ROOT, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
-            raise RuntimeError(f"build of {size} docs failed:\n{proc.stderr[-3000:]}")
+            why = "killed by SIGKILL (out of memory?)" if proc.returncode == -9 else f"exit {proc.returncode}"
+            log(f"build of {size} docs failed: {why}")
+            return {"size": size, "error": why, "seconds_before_failure": round(wall, 1),
+                    "stderr": proc.stderr[-2000:]}, out
         run = json.loads(proc.stdout.strip().splitlines()[-1])
         run["process_wall_s"] = round(wall, 4)
         runs.append(run)
@@ -481,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
             results["sizes"][str(size)] = entry
             entry["build"], build_dir = bench_build(size, repeat, work)
             save()
+            if "error" in entry["build"]:
+                continue
             if neo4j is not None:
                 entry["neo4j_load"] = bench_neo4j_load(neo4j, build_dir, repeat)
                 save()
