@@ -29,7 +29,7 @@ from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
 from vawg_kg.loaders.serialise import write_dumps
 from vawg_kg.loaders.source_io import read_source
-from vawg_kg.ontology.validate import validate_graph
+from vawg_kg.ontology.validate import validate_graph_in_child
 from vawg_kg.ontology.vocabulary import vocabulary_graph
 from vawg_kg.paths import sources_dir
 
@@ -203,7 +203,7 @@ def build_graph(
     # Validation runs in a forked child while serialise and store work on the
     # staging folder; nothing is swapped in until it has passed.
     stage("validate")
-    check = BackgroundCheck(validate_graph, graph).start()
+    check = BackgroundCheck(validate_graph_in_child, graph).start()
     stage("serialise")
     staged = swap.staging_dir(out_dir)
     try:

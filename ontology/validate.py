@@ -37,8 +37,13 @@ def ontology_graph() -> Graph:
     return parse_turtle(ONTOLOGY_FILE)
 
 
-def validate_graph(data: Graph) -> None:
-    """Raise ValidationError listing each SHACL violation as '<focus node> <path>: <message>'."""
+def validate_graph(data: Graph, *, inplace: bool = False) -> None:
+    """Raise ValidationError listing each SHACL violation as '<focus node> <path>: <message>'.
+
+    ``inplace=True`` lets pyshacl mix the ontology into ``data`` itself instead of a
+    copy: for a caller that owns a throwaway graph (the build's forked validation
+    child), it halves the memory of validating a large graph.
+    """
     # inference="none": the ontology is mixed into the data graph as the class
     # hierarchy, which is all sh:targetClass / sh:class need; RDFS inference
     # would add nothing the shapes check and costs several times the run time.
@@ -48,6 +53,7 @@ def validate_graph(data: Graph) -> None:
         ont_graph=ontology_graph(),
         inference="none",
         allow_warnings=True,
+        inplace=inplace,
     )
     if conforms:
         return
@@ -141,3 +147,12 @@ def consistency_errors(graph: Graph) -> list[str]:
 
 
 __all__ = ["check_consistency", "consistency_errors", "validate_graph", "vocabulary_files", "short"]
+
+
+def validate_graph_in_child(data: Graph) -> None:
+    """``validate_graph`` for the build's forked validation child: there the graph is the
+    child's own copy-on-write copy, so pyshacl may add the ontology to it in place. Run
+    in the main process (no fork available), it validates a copy as usual."""
+    import multiprocessing
+
+    validate_graph(data, inplace=multiprocessing.parent_process() is not None)
