@@ -15,8 +15,4 @@ COMMAND_MODULES = (
 )
 
 for name in COMMAND_MODULES:
-    try:
-        importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
+    importlib.import_module(name)
