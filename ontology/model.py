@@ -195,8 +195,7 @@ def build_model(graph: Graph, source: str) -> OntologyModel:
         kind: {p.local_name: p for p in (reader.ont_property(s, kind) for s in reader.vawg_subjects(rdf_type))}
         for kind, rdf_type in kinds
     }
-    external = [reader.external_property(s) for s in reader.external_keyed()]
-    external += [reader.external_relationship(s) for s in reader.external_related()]
+    external = [reader.external_property(s) for s in reader.external_subjects()]
     model = OntologyModel(
         iri=ONTOLOGY_IRI,
         version=reader.literal(URIRef(ONTOLOGY_IRI), OWL.versionInfo, "owl:versionInfo"),
@@ -225,13 +224,11 @@ class _Reader:
             s for s in self.g.subjects(RDF.type, rdf_type) if isinstance(s, URIRef) and str(s).startswith(VAWG_NS)
         )
 
-    def external_keyed(self) -> list[URIRef]:
-        key = URIRef(VAWG_NS + "neo4jKey")
-        return sorted(s for s in self.g.subjects(key, None) if isinstance(s, URIRef) and not str(s).startswith(VAWG_NS))
-
-    def external_related(self) -> list[URIRef]:
-        key = URIRef(VAWG_NS + "neo4jRelationshipType")
-        return sorted(s for s in self.g.subjects(key, None) if isinstance(s, URIRef) and not str(s).startswith(VAWG_NS))
+    def external_subjects(self) -> list[URIRef]:
+        """Terms of other vocabularies that carry a Neo4j mapping (a key or a relationship type)."""
+        keys = (URIRef(VAWG_NS + "neo4jKey"), URIRef(VAWG_NS + "neo4jRelationshipType"))
+        return sorted({s for key in keys for s in self.g.subjects(key, None)
+                       if isinstance(s, URIRef) and not str(s).startswith(VAWG_NS)})
 
     def literal(self, subject: Node, predicate: URIRef, what: str) -> str:
         values = [str(o) for o in self.g.objects(subject, predicate) if isinstance(o, RDFLiteral)]
@@ -303,36 +300,30 @@ class _Reader:
         return bool(values[0].toPython())
 
     def external_property(self, subject: URIRef) -> OntProperty:
-        key = self.literal(subject, URIRef(VAWG_NS + "neo4jKey"), "vawg:neo4jKey")
+        """A property reused from another vocabulary: a literal one mapped to a Neo4j key
+        (``vawg:neo4jKey``) or an object one mapped to a relationship type
+        (``vawg:neo4jRelationshipType``)."""
         name = local_name_of(str(subject))
+        is_rel = (subject, URIRef(VAWG_NS + "neo4jRelationshipType"), None) in self.g
+        if is_rel:
+            rel_type: str | None = self.literal(
+                subject, URIRef(VAWG_NS + "neo4jRelationshipType"), "vawg:neo4jRelationshipType")
+            key = None
+        else:
+            rel_type = None
+            key = self.literal(subject, URIRef(VAWG_NS + "neo4jKey"), "vawg:neo4jKey")
         return OntProperty(
             iri=str(subject),
             local_name=name,
-            kind="annotation",
-            label=curie(str(subject)),
-            comment=self.literal(subject, URIRef(VAWG_NS + "usageNote"), "vawg:usageNote"),
-            domain=(),
-            range=(),
-            neo4j_rel_type=None,
-            neo4j_key=key,
-            api_field=snake_case(key),
-            is_relationship=False,
-        )
-
-    def external_relationship(self, subject: URIRef) -> OntProperty:
-        rel_type = self.literal(subject, URIRef(VAWG_NS + "neo4jRelationshipType"), "vawg:neo4jRelationshipType")
-        return OntProperty(
-            iri=str(subject),
-            local_name=local_name_of(str(subject)),
-            kind="object",
+            kind="object" if is_rel else "annotation",
             label=curie(str(subject)),
             comment=self.literal(subject, URIRef(VAWG_NS + "usageNote"), "vawg:usageNote"),
             domain=(),
             range=(),
             neo4j_rel_type=rel_type,
-            neo4j_key=None,
-            api_field=snake_case(local_name_of(str(subject))),
-            is_relationship=True,
+            neo4j_key=key,
+            api_field=snake_case(key or name),
+            is_relationship=is_rel,
         )
 
     def check_no_undeclared(self, declared: frozenset[str]) -> None:
