@@ -140,10 +140,10 @@ async def _answer(request: Request, query: str | None, update: str | None) -> Re
     if query is None or not query.strip():
         raise BadRequestError("give a SPARQL query in the `query` parameter (GET or form POST) or as an "
                               "application/sparql-query body", parameter="query")
-    from vawg_kg.queries.sparql_guard import check_read_only
+    from vawg_kg.queries.sparql_guard import check_read_only, screen
 
     service = request.app.state.service
-    parsed = await run_in_threadpool(check_read_only, query)
+    parsed = screen(query) or await run_in_threadpool(check_read_only, query)
     accept = request.headers.get("accept")
     # negotiate before running, so a 406 costs nothing
     if parsed.form in ("CONSTRUCT", "DESCRIBE"):

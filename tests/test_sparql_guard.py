@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vawg_kg.errors import ForbiddenQueryError, QueryParseError, QueryTimeoutError, ResultTooLargeError
-from vawg_kg.queries.sparql_guard import check_read_only, run_guarded
+from vawg_kg.queries.sparql_guard import check_read_only, run_guarded, screen
 from vawg_kg.queries.stores import OxigraphStore, RdflibStore
 
 MINI = Path(__file__).parent / "fixtures" / "mini-graph.ttl"
@@ -145,25 +147,64 @@ def test_from_a_graph_the_store_holds_is_allowed() -> None:
     ("PREFIX ex: <http://example.org/>\nSELECT ?s WHERE { ?s ex:p ?o \n FILTER( }", 3, 2),
     ("SELEKT * WHERE { ?s ?p ?o }", 1, 1),
 ])
-def test_malformed_is_400_with_position(query: str, line: int, column: int) -> None:
+def test_malformed_is_400_with_position(query: str, line: int, column: int, store: object) -> None:
     with pytest.raises(QueryParseError) as info:
-        check_read_only(query)
+        run_guarded(store, query, timeout_s=5)
     err = info.value
     assert err.status == 400
     assert err.details["line"] == line and err.details["column"] <= column + 20
     assert f"line {line}" in err.message
 
 
-def test_undeclared_prefix_is_400() -> None:
+def test_undeclared_prefix_is_400(store: object) -> None:
     with pytest.raises(QueryParseError) as info:
-        check_read_only("SELECT * WHERE { ?s nope:p ?o }")
+        run_guarded(store, "SELECT * WHERE { ?s nope:p ?o }", timeout_s=5)
     assert info.value.status == 400
 
 
-def test_forms() -> None:
-    assert check_read_only("ASK { ?s ?p ?o }").form == "ASK"
-    assert check_read_only("CONSTRUCT WHERE { ?s ?p ?o }").form == "CONSTRUCT"
-    assert check_read_only("DESCRIBE <http://example.org/a>").form == "DESCRIBE"
+@pytest.mark.parametrize("full", [False, True])
+def test_forms(full: bool) -> None:
+    assert check_read_only("ASK { ?s ?p ?o }", full=full).form == "ASK"
+    assert check_read_only("CONSTRUCT WHERE { ?s ?p ?o }", full=full).form == "CONSTRUCT"
+    assert check_read_only("DESCRIBE <http://example.org/a>", full=full).form == "DESCRIBE"
+    assert check_read_only("PREFIX ask: <http://example.org/select#>\n# CONSTRUCT\n"
+                           "SELECT ('DESCRIBE' AS ?x) WHERE { ?s ask:p ?o }", full=full).form == "SELECT"
+
+
+RISKY = ["SERVICE", "FROM", "INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
+         "WITH", "USING"]
+
+
+@given(word=st.sampled_from(RISKY), case=st.lists(st.booleans(), min_size=7, max_size=7),
+       where=st.sampled_from(["{w} ", "'{w}'", '"""{w}"""', "<http://x/{w}>", "# {w}\n", "?{w} ", "ex:{w} ",
+                              "}}{w}<", "{w}{{"]))
+def test_the_screen_never_clears_a_query_that_holds_a_risky_word(word: str, case: list[bool], where: str) -> None:
+    """Whatever the case and wherever the word sits (code, string, IRI, comment), the
+    full parse decides; only queries without any of these words skip it."""
+    spelled = "".join(c.upper() if up else c.lower() for c, up in zip(word, case * 2, strict=False))
+    query = "SELECT * WHERE { ?s ?p ?o " + where.format(w=spelled) + " }"
+    assert screen(query) is None
+
+
+@pytest.mark.parametrize("escaped", ["SERV\\u0049CE", "SERV\\U00000049CE", "\\u0053ERVICE"])
+def test_an_escaped_keyword_takes_the_full_parse(escaped: str, listener: tuple[socket.socket, int]) -> None:
+    sock, port = listener
+    query = f"SELECT * WHERE {{ {escaped} <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    assert screen(query) is None
+    with pytest.raises((ForbiddenQueryError, QueryParseError)):
+        run_guarded(RdflibStore.from_file(MINI), query, timeout_s=5)
+    assert not _accepted(sock)
+
+
+def test_screened_named_queries_keep_their_form() -> None:
+    from vawg_kg.queries import catalog
+
+    texts = [q.sparql for q in catalog.all() if q.sparql]
+    assert texts
+    for text in texts:
+        screened = screen(text)
+        if screened is not None:
+            assert screened.form == check_read_only(text, full=True).form
 
 
 def test_row_cap(store: object) -> None:
@@ -207,7 +248,7 @@ def test_concurrent_parsing_gives_no_spurious_errors() -> None:
         for i in range(40):
             try:
                 check_read_only("PREFIX v: <https://w3id.org/vawg-kg/ontology#> "
-                                f"SELECT ?c WHERE {{ ?c v:ref ?r FILTER(?r = 'A{n}-{i}') }} LIMIT 5")
+                                f"SELECT ?c WHERE {{ ?c v:ref ?r FILTER(?r = 'A{n}-{i}') }} LIMIT 5", full=True)
             except Exception as exc:  # noqa: BLE001 - any error is the failure
                 errors.append(repr(exc))
 
