@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from vawg_kg.graph_api import errors
+from vawg_kg.graph_api.response_cache import ResponseCache
 from vawg_kg.graph_api.security import GuardMiddleware
 from vawg_kg.graph_api.service import GraphService
 from vawg_kg.graph_api.settings import Settings
@@ -34,6 +35,11 @@ ROUTERS = (
     "vawg_kg.graph_api.cypher",
 )
 
+# Answers computed from the build alone (not /health, /cypher, /sparql, nor the
+# file downloads, which honour Range): served again from memory, with ETags.
+CACHED_PATHS = ("/commitments", "/organisations", "/overlaps", "/gaps", "/coverage", "/lineage", "/queries",
+                "/id", "/ontology", "/ontology.ttl", "/graph/data", "/graph/coverage", "/graph/lineage")
+
 DESCRIPTION = """Commitments on violence against women and girls from five UK public documents,
 as a knowledge graph with provenance to the source character.
 
@@ -53,6 +59,9 @@ def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     _mount_browser(app, Path(build_dir))
     errors.document_request_limits(app)
+    # Innermost of the middlewares: CORS headers and the request limits still apply to cached answers.
+    app.add_middleware(ResponseCache, prefixes=CACHED_PATHS, max_bytes=settings.response_cache_bytes,
+                       version=app.state.service.version or "")
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Accept", "Content-Type"], allow_credentials=False)

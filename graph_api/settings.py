@@ -42,6 +42,8 @@ class Settings:
     #: page size of list endpoints
     default_limit: int = 50
     max_limit: int = 1000
+    #: memory for repeated GET answers (bytes; 0 turns the response cache off)
+    response_cache_bytes: int = 32 * 1024 * 1024
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -56,5 +58,6 @@ class Settings:
             max_body_bytes=_env("MAX_BODY_BYTES", cls.max_body_bytes, int),
             max_query_string=_env("MAX_QUERY_STRING", cls.max_query_string, int),
             cors_origins=_env("CORS_ORIGINS", (), _origins),
+            response_cache_bytes=_env("RESPONSE_CACHE_BYTES", cls.response_cache_bytes, int),
         )
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})
