@@ -41,7 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+from vawg_kg.loaders.stop_words import ENGLISH_STOP_WORDS
+from vawg_kg.loaders.tfidf import tfidf_matrix
 
 METHOD_NAME = "tfidf-cosine+shared-entities"
 METHOD_VERSION = "1.1"
@@ -166,17 +168,7 @@ class OverlapModel:
     def __init__(self, items: Sequence[Item]) -> None:
         self.items = list(items)
         n = len(self.items)
-        self.vectorizer = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, min_df=1, norm="l2",
-                                          dtype=np.float64)
-        texts = [it.text for it in self.items]
-        if n and any(t.strip() for t in texts):
-            try:
-                self.matrix = sparse.csr_matrix(self.vectorizer.fit_transform(texts))
-                self.terms: list[str] = list(self.vectorizer.get_feature_names_out())
-            except ValueError:  # every word a stop word
-                self.matrix, self.terms = sparse.csr_matrix((n, 0)), []
-        else:
-            self.matrix, self.terms = sparse.csr_matrix((n, 0)), []
+        self.matrix, self.terms = tfidf_matrix([it.text for it in self.items], analyse)
         entity_df: dict[str, int] = {}
         for it in self.items:
             for e in it.entities:
