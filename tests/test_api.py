@@ -360,3 +360,12 @@ def test_lineage_says_what_became_of_hmg_a93_in_date_order(api: httpx.Client) ->
     assert body["earlier"] == []  # nothing in the graph comes before the 2016 strategy
     back = api.get("/lineage/cps-vawg-action-plan-2017/FGM.1").json()
     assert any(i["ref"] == "A93" and "implements" in i["relations"] for i in back["earlier"])
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle", "application/ld+json", "application/n-triples"])
+def test_linked_data_answers_in_a_documented_content_type(api: httpx.Client, accept: str) -> None:
+    """Regression (found by schemathesis): /id/… answered HTML while OpenAPI promised only JSON."""
+    documented = api.get("/openapi.json").json()["paths"]["/id/{path}"]["get"]["responses"]["200"]["content"]
+    resp = api.get("/id/outcome-code", headers={"Accept": accept})
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].split(";")[0] in documented

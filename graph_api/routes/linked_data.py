@@ -31,7 +31,10 @@ def _local(iri: str) -> str:
     return "/id/" + iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri
 
 
-@router.get("/id/{path:path}", responses=responses(NotFoundError, NotAcceptableError, StoreUnavailableError),
+@router.get("/id/{path:path}", responses={
+                **responses(NotFoundError, NotAcceptableError, StoreUnavailableError),
+                200: {"description": "the resource's triples in the negotiated format",
+                      "content": {media: {} for media in TYPES}}}, response_class=Response,
             summary="Dereference an instance IRI (HTML, Turtle, JSON-LD or N-Triples by Accept)")
 async def describe(request: Request, path: str) -> Response:
     if not _PATH.match(path) or ".." in path:
