@@ -125,6 +125,16 @@ def test_hmg_stray_annex_line_is_an_error(hmg_source: str) -> None:
         HMG2016.parse(broken, HMG_ID, HMG_FILE)
 
 
+@pytest.mark.parametrize("cell", ["", "  ", "<b></b>"])
+def test_hmg_empty_action_cell_is_a_source_error(hmg_source: str, cell: str) -> None:
+    """An empty ACTION cell is refused with file and line (a blank one used to crash with ValueError)."""
+    row = "1\tDevelop new guidance in consultation with teachers for PSHE lessons specifically about gender equality.\tGEO\tApril 2016"
+    broken = hmg_source.replace(row, f"1\t{cell}\tGEO\tApril 2016")
+    line = broken[: broken.index(f"1\t{cell}\tGEO")].count("\n") + 1
+    with pytest.raises(SourceError, match=rf"{HMG_FILE}:{line}: statement A1 has no text"):
+        HMG2016.parse(broken, HMG_ID, HMG_FILE)
+
+
 # ---------------------------------------------------------------- CPS 2017-18
 
 

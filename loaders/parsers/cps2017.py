@@ -54,8 +54,9 @@ import re
 from dataclasses import dataclass
 
 from vawg_kg.errors import SourceError
-from vawg_kg.loaders.records import LineRole, ParsedDocument, ParsedStatement, SourceSpan, StatementKind
-from vawg_kg.loaders.text import clean, line_starts
+from vawg_kg.loaders.parsers._lines import Builder, split_lf_lines, split_ranges
+from vawg_kg.loaders.records import ParsedDocument, StatementKind
+from vawg_kg.loaders.text import clean
 
 
 @dataclass(frozen=True)
@@ -125,64 +126,38 @@ def implements_of(cell: str) -> list[str]:
     return refs
 
 
-def _cell_spans(line: str, start: int) -> list[tuple[int, int]]:
-    """File offsets of each tab-separated cell of ``line`` (untrimmed)."""
-    out: list[tuple[int, int]] = []
-    pos = start
-    for cell in line.split("\t"):
-        out.append((pos, pos + len(cell)))
-        pos += len(cell) + 1
-    return out
-
-
-def _trim(source: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and source[a].isspace():
-        a += 1
-    while b > a and source[b - 1].isspace():
-        b -= 1
-    return a, b
-
-
 class Cps2017Parser:
     shape = "cps-2017"
 
     def parse(self, text: str, doc_id: str, file: str) -> ParsedDocument:
-        starts = line_starts(text)
-        ends = [s - 1 for s in starts[1:]] + [len(text)]
+        b = Builder(text, doc_id, file, lines=split_lf_lines, edge=str.isspace)
         headings, labels = _by_heading(), _by_label()
-        statements: list[ParsedStatement] = []
-        roles: dict[int, LineRole] = {}
         counts: dict[str, int] = {}
         focus_counts: dict[str, int] = {}
         heading_text: dict[str, str] = {}
         current: Strand | None = None
         seen_title = False
 
-        def error(n: int, what: str) -> SourceError:
-            return SourceError(f"{file}:{n}: {what}", file=file, line=n)
-
-        def emit(ref: str, kind: StatementKind, a: int, b: int, strand: Strand, hints: dict[str, str | list[str]]) -> None:
-            a, b = _trim(text, a, b)
-            span = SourceSpan(file, ((a, b),))
+        def emit(ref: str, kind: StatementKind, cell: tuple[int, int], strand: Strand, n: int,
+                 hints: dict[str, str | list[str]]) -> None:
             section = (heading_text.get(strand.code, strand.heading),)
-            stmt = ParsedStatement(doc_id, ref, kind, span.text_in(text), section, span, hints)
-            stmt.check_against(text)
-            statements.append(stmt)
+            b.add(ref, kind, [cell], section, hints, n)
 
-        def focus(n: int, a: int, b: int) -> None:
+        def focus(n: int, cell: tuple[int, int]) -> None:
             if current is None:
-                raise error(n, "a 'Key focus' line before any strand heading")
+                raise b.error(n, "a 'Key focus' line before any strand heading")
             focus_counts[current.code] = focus_counts.get(current.code, 0) + 1
             k = focus_counts[current.code]
             ref = f"{current.code}.FOCUS" + (str(k) if k > 1 else "")
-            emit(ref, "outcome", a, b, current, {"strand": current.column_labels[0], "theme": heading_text[current.code]})
-            roles[n] = "outcome"
+            emit(ref, "outcome", cell, current, n,
+                 {"strand": current.column_labels[0], "theme": heading_text[current.code]})
+            b.claim(n, "outcome")
 
-        for i, (a, b) in enumerate(zip(starts, ends)):
-            n = i + 1
-            line = text[a:b].rstrip("\r")
+        for ln in b.lines:
+            n = ln.number
+            line = ln.raw.rstrip("\r")
             if not line.strip():
-                roles[n] = "blank"
+                b.claim(n, "blank")
                 continue
             cells = line.split("\t")
             if len(cells) == 1:
@@ -190,48 +165,48 @@ class Cps2017Parser:
                 if key in headings:
                     current = headings[key]
                     heading_text[current.code] = clean(line)
-                    roles[n] = "heading"
+                    b.claim(n, "heading")
                 elif key.startswith("key focus"):
-                    focus(n, a, a + len(line))
+                    focus(n, (ln.start, ln.start + len(line)))
                 elif not seen_title:
-                    roles[n] = "heading"  # the document title
+                    b.claim(n, "heading")  # the document title
                 else:
-                    raise error(n, f"a line without the table's {COLUMNS} tab-separated cells: {line[:60]!r}")
+                    raise b.error(n, f"a line without the table's {COLUMNS} tab-separated cells: {line[:60]!r}")
                 seen_title = True
                 continue
             seen_title = True
             if len(cells) != COLUMNS:
-                raise error(n, f"row has {len(cells)} cells, expected {COLUMNS} "
+                raise b.error(n, f"row has {len(cells)} cells, expected {COLUMNS} "
                                "(Strand, CPS actions in Cross Govt VAWG Strategy, CPS 2020 Objectives, Action)")
-            spans = _cell_spans(line, a)
+            spans = split_ranges(line, ln.start)
             first = clean(cells[0])
             if all(_FILLER.match(c.strip()) or not c.strip() for c in cells):
-                roles[n] = "table-filler"
+                b.claim(n, "table-filler")
                 continue
             if first.lower() == "strand" and clean(cells[3]).lower() == "action":
-                roles[n] = "table-filler"  # the column header row
+                b.claim(n, "table-filler")  # the column header row
                 continue
             if not any(c.strip() for c in cells[1:]):
                 key = _norm(first)
                 if key in headings:
                     current = headings[key]
                     heading_text[current.code] = first
-                    roles[n] = "heading"
+                    b.claim(n, "heading")
                 else:
-                    focus(n, *spans[0])
+                    focus(n, spans[0])
                 continue
             strand = labels.get(_norm(first))
             if strand is None:
-                raise error(n, f"unknown strand {first!r} in column 1; add it to STRANDS in {__name__}")
+                raise b.error(n, f"unknown strand {first!r} in column 1; add it to STRANDS in {__name__}")
             if not clean(cells[3]):
-                raise error(n, "action row with an empty Action cell")
+                raise b.error(n, "action row with an empty Action cell")
             if strand.code not in heading_text:
                 heading_text[strand.code] = strand.heading
             current = strand
             try:
                 implements = implements_of(cells[1])
             except ValueError as exc:
-                raise error(n, f"column 2 {exc.args[0]!r} names no HMG 2016 Annex A action") from None
+                raise b.error(n, f"column 2 {exc.args[0]!r} names no HMG 2016 Annex A action") from None
             counts[strand.code] = counts.get(strand.code, 0) + 1
             hints: dict[str, str | list[str]] = {
                 "strand": first,
@@ -240,12 +215,12 @@ class Cps2017Parser:
                 "implements_text": cells[1].strip(),
                 "implements": implements,
             }
-            emit(f"{strand.code}.{counts[strand.code]}", "commitment", *spans[3], strand, hints)
-            roles[n] = "commitment"
+            emit(f"{strand.code}.{counts[strand.code]}", "commitment", spans[3], strand, n, hints)
+            b.claim(n, "commitment")
 
-        if not statements:
+        if not b.statements:
             raise SourceError(f"{file}: no action rows found; is this the CPS 2017–18 action plan?", file=file)
-        return ParsedDocument(doc_id, file, statements, roles)
+        return b.document()
 
 
 PARSER = Cps2017Parser()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from vawg_kg.errors import SourceError
-from vawg_kg.loaders.parsers._lines import Builder, Line
+from vawg_kg.loaders.parsers._lines import Builder, Line, split_ranges
 from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.text import clean
 
@@ -205,11 +205,7 @@ class _Reader:
                     + ("the row is incomplete or the file is truncated" if len(cells) < width
                        else "a cell holds a stray tab or the row has an extra column")
                 )
-            offsets = [row.start]
-            for cell in cells[:-1]:
-                offsets.append(offsets[-1] + len(cell) + 1)
-            a = offsets[action]
-            z = a + len(cells[action])
+            a, z = split_ranges(row.raw, row.start)[action]
             hints: dict[str, str | list[str]] = {}
             if lead is not None and clean(cells[lead]):
                 hints["lead"] = clean(cells[lead])

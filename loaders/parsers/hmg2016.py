@@ -36,11 +36,11 @@ Inside Annex A any line that is none of these raises ``SourceError``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from vawg_kg.errors import SourceError
-from vawg_kg.loaders.records import LineRole, ParsedDocument, ParsedStatement, SourceSpan, StatementKind
-from vawg_kg.loaders.text import clean, line_starts
+from vawg_kg.loaders.parsers._lines import Builder, Line, split_lf_lines, split_ranges
+from vawg_kg.loaders.records import ParsedDocument, ParsedStatement
+from vawg_kg.loaders.text import clean
 
 _HEADING = re.compile(r"^#{1,6}\s")
 _BOLD_ONLY = re.compile(r"^\*{2,3}[^*].*?\*{2,3}\s*$")
@@ -59,53 +59,12 @@ def _heading_text(line: str) -> str:
     return clean(line.lstrip("#").replace("*", " "))
 
 
-@dataclass
-class _State:
-    doc_id: str
-    file: str
-    source: str
-    starts: list[int]
-    statements: list[ParsedStatement] = field(default_factory=list)
-    roles: dict[int, LineRole] = field(default_factory=dict)
-
-    def error(self, line_no: int, what: str) -> SourceError:
-        return SourceError(f"{self.file}:{line_no}: {what}", file=self.file, line=line_no)
-
-    def add(
-        self,
-        ref: str,
-        kind: StatementKind,
-        fragments: list[tuple[int, int]],
-        section: tuple[str, ...],
-        hints: dict[str, str | list[str]] | None = None,
-    ) -> ParsedStatement:
-        span = SourceSpan(self.file, tuple(fragments))
-        stmt = ParsedStatement(
-            self.doc_id, ref, kind, span.text_in(self.source), section, span, hints or {}
-        )
-        if not stmt.text:
-            raise SourceError(f"{self.file}: statement {ref} is empty", file=self.file, ref=ref)
-        stmt.check_against(self.source)
-        self.statements.append(stmt)
-        return stmt
-
-
-def _trimmed(line: str, start: int, a: int, b: int) -> tuple[int, int]:
-    """Offsets of ``line[a:b]`` without surrounding whitespace, as file offsets."""
-    piece = line[a:b]
-    lead = len(piece) - len(piece.lstrip())
-    trail = len(piece) - len(piece.rstrip())
-    return start + a + lead, start + b - trail
-
-
 class Hmg2016Parser:
     shape = "hmg-2016"
 
     def parse(self, text: str, doc_id: str, file: str) -> ParsedDocument:
-        starts = line_starts(text)
-        ends = [s - 1 for s in starts[1:]] + [len(text)]
-        lines = [text[a:b] for a, b in zip(starts, ends)]  # raw: offsets are computed from them
-        st = _State(doc_id, file, text, starts)
+        b = Builder(text, doc_id, file, lines=split_lf_lines, edge=str.isspace, require_text=True)
+        lines = b.lines
 
         region = "front"  # front → chapter → annex-a → annex-b
         chapter_no = 0
@@ -118,50 +77,51 @@ class Hmg2016Parser:
 
         i = 0
         while i < len(lines):
-            n = i + 1
             line = lines[i]
-            stripped = line.strip()
+            n = line.number
+            raw = line.raw
+            stripped = raw.strip()
 
             if not stripped:
-                st.roles[n] = "blank"
+                b.claim(line, "blank")
                 last_item = None
                 i += 1
                 continue
 
-            is_heading = bool(_HEADING.match(line) or _BOLD_ONLY.match(stripped))
-            heading = _heading_text(line) if is_heading else ""
+            is_heading = bool(_HEADING.match(raw) or _BOLD_ONLY.match(stripped))
+            heading = _heading_text(raw) if is_heading else ""
 
             if is_heading and re.match(r"ANNEX A\b", heading, re.IGNORECASE):
                 region = "annex-a"
                 # "**ANNEX A: ACTION PLAN****PREVENTING VIOLENCE AND ABUSE**": two headings run together
                 annex_path = [clean(p) for p in re.split(r"\*{4}", stripped.strip("*")) if clean(p)]
-                st.roles[n] = "heading"
+                b.claim(line, "heading")
                 i += 1
                 continue
             if is_heading and re.match(r"ANNEX B\b", heading, re.IGNORECASE):
                 region = "annex-b"
-                st.roles[n] = "heading"
+                b.claim(line, "heading")
                 i += 1
                 continue
 
             if region == "annex-a":
-                i = self._annex_a_line(st, lines, i, annex_path, seen_refs)
+                i = self._annex_a_line(b, i, annex_path, seen_refs)
                 continue
 
             if region == "annex-b":
-                st.roles[n] = "heading" if is_heading else "prose"
+                b.claim(line, "heading" if is_heading else "prose")
                 i += 1
                 continue
 
             # front matter and chapters
             if is_heading:
-                st.roles[n] = "heading"
+                b.claim(line, "heading")
                 last_item = None
                 m = _CHAPTER.match(heading)
                 if m:
                     chapter_no += 1
                     if int(m.group(1)) != chapter_no:
-                        raise st.error(n, f"chapter heading {heading!r} is chapter {chapter_no} in document order")
+                        raise b.error(n, f"chapter heading {heading!r} is chapter {chapter_no} in document order")
                     region = "chapter"
                     chapter_title = heading
                     list_kind = None
@@ -174,28 +134,25 @@ class Hmg2016Parser:
                 i += 1
                 continue
 
-            bullet = _BULLET.match(line)
+            bullet = _BULLET.match(raw)
             if bullet and region == "chapter" and list_kind in ("we-will", "outcomes"):
                 list_count += 1
-                a, b = _trimmed(line, starts[i], bullet.end(), len(line))
+                item = [(line.start + bullet.end(), line.end)]
                 if list_kind == "we-will":
                     ref = f"C{chapter_no}.{list_count}"
-                    last_item = st.add(ref, "commitment", [(a, b)], (chapter_title, WE_WILL))
-                    st.roles[n] = "commitment"
+                    last_item = b.add(ref, "commitment", item, (chapter_title, WE_WILL), None, n)
+                    b.claim(line, "commitment")
                 else:
                     ref = f"C{chapter_no}.O{list_count}"
-                    last_item = st.add(ref, "outcome", [(a, b)], (chapter_title, OUTCOMES))
-                    st.roles[n] = "outcome"
+                    last_item = b.add(ref, "outcome", item, (chapter_title, OUTCOMES), None, n)
+                    b.claim(line, "outcome")
                 i += 1
                 continue
 
             if last_item is not None and not bullet:
                 # a wrapped list item (lazy continuation line): one more fragment
-                a, b = _trimmed(line, starts[i], 0, len(line))
-                frags = list(last_item.span.fragments) + [(a, b)]
-                last_item.span = SourceSpan(file, tuple(frags))
-                last_item.text = last_item.span.text_in(text)
-                st.roles[n] = last_item.kind if last_item.kind == "commitment" else "outcome"
+                b.extend(last_item, line.start, line.end)
+                b.claim(line, "commitment" if last_item.kind == "commitment" else "outcome")
                 i += 1
                 continue
 
@@ -203,88 +160,74 @@ class Hmg2016Parser:
             if not bullet:
                 list_kind = None if list_kind in ("we-will", "outcomes") else list_kind
             last_item = None
-            if stripped == "---" or _FOOTNOTE.match(stripped) or _CONTENTS.search(line):
-                st.roles[n] = "boilerplate"
+            if stripped == "---" or _FOOTNOTE.match(stripped) or _CONTENTS.search(raw):
+                b.claim(line, "boilerplate")
             elif region == "front" and chapter_no == 0 and self._before_forewords(lines, i):
-                st.roles[n] = "boilerplate"  # title-page licence and contact block
+                b.claim(line, "boilerplate")  # title-page licence and contact block
             else:
-                st.roles[n] = "prose"
+                b.claim(line, "prose")
             i += 1
 
         if region == "front":
             raise SourceError(f"{file}: no 'Chapter N:' heading found; is this the HMG 2016 strategy?", file=file)
-        return ParsedDocument(doc_id, file, st.statements, st.roles)
+        return b.document()
 
     @staticmethod
-    def _before_forewords(lines: list[str], i: int) -> bool:
+    def _before_forewords(lines: list[Line], i: int) -> bool:
         """True for lines before the first foreword/contents heading (the title page)."""
         for earlier in lines[:i]:
-            if _HEADING.match(earlier) and re.search(r"contents|foreword", earlier, re.IGNORECASE):
+            if _HEADING.match(earlier.raw) and re.search(r"contents|foreword", earlier.raw, re.IGNORECASE):
                 return False
         return True
 
-    def _annex_a_line(
-        self,
-        st: _State,
-        lines: list[str],
-        i: int,
-        annex_path: list[str],
-        seen: dict[str, int],
-    ) -> int:
+    def _annex_a_line(self, b: Builder, i: int, annex_path: list[str], seen: dict[str, int]) -> int:
         """Read the Annex A line(s) starting at ``i``; return the next line index."""
-        n = i + 1
+        lines = b.lines
         line = lines[i]
-        if _HEADING.match(line) or _BOLD_ONLY.match(line.strip()):
+        n = line.number
+        if _HEADING.match(line.raw) or _BOLD_ONLY.match(line.raw.strip()):
             # a new table: "## PROVISION OF SERVICES" replaces the table heading
             del annex_path[1:]
-            annex_path.append(_heading_text(line))
-            st.roles[n] = "heading"
+            annex_path.append(_heading_text(line.raw))
+            b.claim(line, "heading")
             return i + 1
-        cells = line.split("\t")
+        cells = line.raw.split("\t")
         first = clean(cells[0])
         if len(cells) == 4 and first.upper() == "REF" and clean(cells[1]).upper() == "ACTION":
-            st.roles[n] = "table-filler"
+            b.claim(line, "table-filler")
             return i + 1
         if len(cells) == 4 and first and not any(c.strip() for c in cells[1:]):
             del annex_path[2:]
             annex_path.append(first)
-            st.roles[n] = "heading"
+            b.claim(line, "heading")
             return i + 1
         if not _ACTION_NO.match(first):
-            raise st.error(n, f"Annex A line is not a table row, heading or blank: {line[:60]!r}")
+            raise b.error(n, f"Annex A line is not a table row, heading or blank: {line.raw[:60]!r}")
 
         # An action row, possibly with cells wrapped onto following lines.
         j = i
-        while len("\n".join(lines[i : j + 1]).split("\t")) < 4:
+        while b.source[line.start : lines[j].end].count("\t") < 3:
             j += 1
-            if j >= len(lines) or not lines[j].strip():
-                raise st.error(n, f"Annex A action {first} has fewer than 4 cells (REF, ACTION, LEAD, DELIVERY DATE)")
-        joined = "\n".join(lines[i : j + 1])
-        cells = joined.split("\t")
+            if j >= len(lines) or not lines[j].raw.strip():
+                raise b.error(n, f"Annex A action {first} has fewer than 4 cells (REF, ACTION, LEAD, DELIVERY DATE)")
+        row = b.source[line.start : lines[j].end]
+        cells = row.split("\t")
         if len(cells) != 4:
-            raise st.error(n, f"Annex A action {first} has {len(cells)} cells, expected 4")
+            raise b.error(n, f"Annex A action {first} has {len(cells)} cells, expected 4")
         ref = f"A{int(first)}"
         if ref in seen:
-            raise st.error(n, f"Annex A action {first} appears twice (first on line {seen[ref]})")
+            raise b.error(n, f"Annex A action {first} appears twice (first on line {seen[ref]})")
         seen[ref] = n
-        # ACTION cell offsets in the file: after cell 0 and its tab
-        cell_start = st.starts[i] + len(cells[0]) + 1
-        cell_end = cell_start + len(cells[1])
-        fragments: list[tuple[int, int]] = []
-        pos = cell_start
-        for piece in cells[1].split("\n"):
-            a, b = _trimmed(piece, pos, 0, len(piece))
-            if b > a:
-                fragments.append((a, b))
-            pos += len(piece) + 1
-        assert pos - 1 == cell_end
+        # the ACTION cell only, one fragment per line it is wrapped over
+        action_start, action_end = split_ranges(row, line.start)[1]
+        fragments = split_ranges(b.source[action_start:action_end], action_start, "\n")
         hints: dict[str, str | list[str]] = {
             "lead": clean(cells[2]),
             "delivery_date": clean(cells[3]),
         }
-        st.add(ref, "commitment", fragments, tuple(annex_path), hints)
+        b.add(ref, "commitment", fragments, tuple(annex_path), hints, n)
         for k in range(i, j + 1):
-            st.roles[k + 1] = "commitment"
+            b.claim(lines[k], "commitment")
         return j + 1
 
 
