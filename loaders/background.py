@@ -14,7 +14,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from vawg_kg.errors import BuildError, VawgError
+from vawg_kg.errors import BuildError, ValidationError, VawgError
+from vawg_kg.ontology.validate import violation_error
 
 
 def _child(conn: Connection, func: Callable[..., None], args: tuple[Any, ...]) -> None:
@@ -67,3 +68,39 @@ class BackgroundCheck:
         if self._process is not None and self._process.is_alive():
             self._process.kill()
             self._process.join()
+
+
+class BackgroundChecks:
+    """Several checks side by side; ``result()`` waits for all of them.
+
+    Validation errors from several checks become one error listing every violation;
+    any other error is raised as it comes, after the remaining checks are stopped.
+    """
+
+    def __init__(self, jobs: list[tuple[Callable[..., None], tuple[Any, ...]]]) -> None:
+        self._checks = [BackgroundCheck(func, *args) for func, args in jobs]
+
+    def start(self) -> BackgroundChecks:
+        for check in self._checks:
+            check.start()
+        return self
+
+    def result(self) -> None:
+        failed: list[ValidationError] = []
+        try:
+            for check in self._checks:
+                try:
+                    check.result()
+                except ValidationError as exc:
+                    failed.append(exc)
+        except BaseException:
+            self.cancel()
+            raise
+        if len(failed) == 1:
+            raise failed[0]
+        if failed:
+            raise violation_error(v for exc in failed for v in exc.details.get("violations", []))
+
+    def cancel(self) -> None:
+        for check in self._checks:
+            check.cancel()

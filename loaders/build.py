@@ -9,6 +9,7 @@ output untouched.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +21,7 @@ from rdflib import Graph
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.loaders import swap
-from vawg_kg.loaders.background import BackgroundCheck
+from vawg_kg.loaders.background import BackgroundChecks
 from vawg_kg.loaders.documents import BUNDLED, DocumentInfo, check_doc_id
 from vawg_kg.loaders.emit import GraphEmitter
 from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, org_iri
@@ -29,7 +30,7 @@ from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
 from vawg_kg.loaders.serialise import write_dumps
 from vawg_kg.loaders.source_io import read_source
-from vawg_kg.ontology.validate import validate_graph_in_child
+from vawg_kg.ontology.validate import shape_groups, validate_graph_in_child
 from vawg_kg.ontology.vocabulary import vocabulary_graph
 from vawg_kg.paths import sources_dir
 
@@ -143,6 +144,20 @@ def summarise(statements: list[EnrichedStatement], docs: list[SourceDocument]) -
     return per_doc
 
 
+def validator_count() -> int:
+    """Validation processes: one per core, at most two (``VAWG_KG_BUILD_VALIDATORS`` overrides).
+
+    Each forked child holds its own pyshacl state over the shared graph; at hundreds
+    of documents set 1 when memory is short.
+    """
+    raw = os.environ.get("VAWG_KG_BUILD_VALIDATORS", "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise BuildError(f"VAWG_KG_BUILD_VALIDATORS={raw!r}: give a whole number of processes, 1 or more")
+        return int(raw)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def build_graph(
     out_dir: Path,
     extra_sources: Sequence[tuple[Path, str]] = (),
@@ -200,10 +215,12 @@ def build_graph(
     graph: Graph = emitter.graph
     done("emit")
 
-    # Validation runs in a forked child while serialise and store work on the
-    # staging folder; nothing is swapped in until it has passed.
+    # Validation runs in forked children (the shapes split between them) while
+    # serialise and store work on the staging folder; nothing is swapped in until
+    # every child has passed.
     stage("validate")
-    check = BackgroundCheck(validate_graph_in_child, graph).start()
+    check = BackgroundChecks([(validate_graph_in_child, (graph, group))
+                              for group in shape_groups(graph, validator_count())]).start()
     stage("serialise")
     staged = swap.staging_dir(out_dir)
     try:
