@@ -21,7 +21,7 @@ from rdflib import Graph
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.loaders import swap
-from vawg_kg.loaders.background import BackgroundChecks
+from vawg_kg.loaders.background import BackgroundChecks, collector_paused
 from vawg_kg.loaders.documents import BUNDLED, DocumentInfo, check_doc_id
 from vawg_kg.loaders.emit import GraphEmitter
 from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, org_iri
@@ -165,7 +165,17 @@ def build_graph(
     on_stage: StageCallback | None = None,
     store_hooks: Sequence[StoreHook] = (),
 ) -> BuildResult:
-    out_dir = Path(out_dir)
+    with collector_paused():
+        return _build(Path(out_dir), extra_sources, remove_docs, on_stage, store_hooks)
+
+
+def _build(
+    out_dir: Path,
+    extra_sources: Sequence[tuple[Path, str]],
+    remove_docs: Iterable[str],
+    on_stage: StageCallback | None,
+    store_hooks: Sequence[StoreHook],
+) -> BuildResult:
     swap.recover(out_dir)
     timings: dict[str, float] = {}
 

@@ -30,12 +30,15 @@ def to_oxigraph_triples(graph: Graph) -> list[ox.Triple]:
     Converted term by term, each IRI once: five times faster than writing N-Triples
     with rdflib and parsing them back, and the same triples.
     """
-    nodes: dict[Node, ox.NamedNode | ox.BlankNode] = {}
+    iris: dict[str, ox.NamedNode] = {}  # keyed by plain str: rdflib's term hashing is Python code
 
     def node(term: Node) -> ox.NamedNode | ox.BlankNode:
-        made = nodes.get(term)
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        key = str(term)
+        made = iris.get(key)
         if made is None:
-            made = nodes[term] = ox.BlankNode(str(term)) if isinstance(term, BNode) else ox.NamedNode(str(term))
+            made = iris[key] = ox.NamedNode(key)
         return made
 
     def literal(term: Literal) -> ox.Literal:

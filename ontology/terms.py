@@ -21,6 +21,8 @@ class StrictNamespace:
 
     def __init__(self, base: str) -> None:
         self._base = base
+        # The emitter asks for the same few dozen terms millions of times at scale.
+        self._terms: dict[str, URIRef] = {}
 
     @property
     def base(self) -> str:
@@ -31,10 +33,13 @@ class StrictNamespace:
         if name.startswith("__"):
             # Keep Python's protocols (copy, pickle, hasattr on dunders) working normally.
             raise AttributeError(name)
-        return URIRef(load_model().term(name))
+        return self[name]
 
     def __getitem__(self, name: str) -> URIRef:
-        return URIRef(load_model().term(name))
+        term = self._terms.get(name)
+        if term is None:
+            term = self._terms[name] = URIRef(load_model().term(name))
+        return term
 
     def __contains__(self, name: object) -> bool:
         if isinstance(name, URIRef | str) and str(name).startswith(self._base):
