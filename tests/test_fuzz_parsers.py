@@ -271,14 +271,6 @@ def _time(pattern: re.Pattern[str], text: str, anchored: bool) -> float:
     return best
 
 
-# Superlinear on adversarial input, with why each is left as it is; test_known_superlinear_regexes
-# (strict xfail) fails the day one of them is fixed, so the entry is removed with the fix.
-KNOWN_SUPERLINEAR = {
-    "parsers.generic._LEAD_IN": "'\\bwe\\b.*\\b(?:will|...)' rescans the rest of the line from every 'we'; "
-                                "lines are short (<2 000 characters in practice); a rewrite changes which lead-ins match",
-}
-
-
 def _all_patterns() -> list[tuple[str, re.Pattern[str]]]:
     seen: set[tuple[str, int]] = set()
     out: list[tuple[str, re.Pattern[str]]] = []
@@ -315,16 +307,8 @@ def _superlinear(patterns: list[tuple[str, re.Pattern[str]]]) -> tuple[list[str]
 def test_no_regex_in_loaders_is_superlinear() -> None:
     patterns = _all_patterns()
     assert len(patterns) > 60, len(patterns)
-    checked = [(label, p) for label, p in patterns if label not in KNOWN_SUPERLINEAR]
+    checked = patterns  # none is exempt: the last known one (generic._LEAD_IN) was rewritten
     slow, worst = _superlinear(checked)
     print(f"\n{len(checked)} patterns x {len(_adversarial(re.compile('x')))}+ adversarial inputs of 10k and 20k "
           f"characters; worst ratio x{worst[0]:.2f} ({worst[1]})")
     assert not slow, "superlinear regular expressions:\n" + "\n".join(slow)
-
-
-@pytest.mark.xfail(strict=True, reason="; ".join(f"{k}: {v}" for k, v in KNOWN_SUPERLINEAR.items()))
-def test_known_superlinear_regexes() -> None:
-    known = [(label, p) for label, p in _all_patterns() if label in KNOWN_SUPERLINEAR]
-    assert {label for label, _ in known} == set(KNOWN_SUPERLINEAR)
-    slow, _ = _superlinear(known)
-    assert not slow, "\n".join(slow)

@@ -174,3 +174,23 @@ def test_read_source_refuses(tmp_path: Path, name: str, data: bytes, expected: s
 def test_read_source_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such file"):
         read_source(tmp_path / "missing.txt")
+
+
+# The lead-in pattern the generic parser used before: right, but quadratic on long lines.
+_OLD_LEAD_IN = __import__("re").compile(
+    r"(?:\bwe\b.*\b(?:will|shall|commit|pledge|undertake|are going to|plan to)\b"
+    r"|\bwill\b|\bcommits?\b|\bactions?\b|\bundertak\w*|\bpledges?\b).*:\s*$",
+    __import__("re").IGNORECASE,
+)
+_PIECES = ["we", "We", "WE", "will", "shall", "plan to", "are going to", "action", "actions", "commit", "commits",
+           "undertaking", "pledge", "pledges", ":", " ", "\n", "\t", "x", "weave", "swill", "\u00a0", "\x1c", "é",
+           "we:", "-", "\r"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+def test_lead_in_detection_answers_as_the_old_pattern(text: str) -> None:
+    from vawg_kg.loaders.parsers.generic import is_lead_in
+
+    assert is_lead_in(text) == bool(_OLD_LEAD_IN.search(text)), repr(text)
+

@@ -36,11 +36,27 @@ from vawg_kg.loaders.text import clean
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,3}[.)]|\((?:\d{1,3}|[a-z]{1,2}|[ivxlc]{1,6})\))\s+(?=\S)")
 _BULLET = re.compile(r"^\s*[-*•\u25cf\u25aa\u2013\ufffd]\s*(?=\S)")
-_LEAD_IN = re.compile(
-    r"(?:\bwe\b.*\b(?:will|shall|commit|pledge|undertake|are going to|plan to)\b"
-    r"|\bwill\b|\bcommits?\b|\bactions?\b|\bundertak\w*|\bpledges?\b).*:\s*$",
-    re.IGNORECASE,
-)
+_LEAD_IN_WORD = re.compile(r"\bwill\b|\bcommits?\b|\bactions?\b|\bundertak\w*|\bpledges?\b", re.IGNORECASE)
+_WE = re.compile(r"\bwe\b", re.IGNORECASE)
+_WE_VERB = re.compile(r"\b(?:will|shall|commit|pledge|undertake|are going to|plan to)\b", re.IGNORECASE)
+
+
+def is_lead_in(text: str) -> bool:
+    """A paragraph that introduces a list: its last line ends with ':' after 'will',
+    'commit(s)', 'action(s)', 'undertak…', 'pledge(s)', or 'we … shall/plan to/…'.
+
+    Two plain scans of that line. One pattern with ``we.*(verb)`` rescanned the rest
+    of the line from every 'we' (quadratic on long lines); this gives the same answers
+    (``tests/test_parser_generic.py`` checks it against that pattern).
+    """
+    stripped = text.rstrip()
+    if not stripped.endswith(":"):
+        return False
+    line = stripped[:-1].rsplit("\n", 1)[-1]
+    if _LEAD_IN_WORD.search(line):
+        return True
+    we = _WE.search(line)
+    return we is not None and _WE_VERB.search(line, we.end()) is not None
 _ACTION_COLUMN = re.compile(r"^(?:actions?|commitments?|what we will do)$", re.IGNORECASE)
 _LEAD_COLUMN = re.compile(r"^(?:lead(?: organisations?| department)?|owners?|responsible|who)$", re.IGNORECASE)
 _DATE_COLUMN = re.compile(r"^(?:dates?|deadlines?|timings?|delivery date|by when|when|due)$", re.IGNORECASE)
@@ -169,7 +185,7 @@ class _Reader:
             paragraph = clean(" ".join(self.lines[k].raw for k in range(i, end)))
             for k in range(i, end):
                 self.b.claim(self.lines[k], "prose")
-            lead_in = bool(_LEAD_IN.search(paragraph))
+            lead_in = is_lead_in(paragraph)
             i = end
         return self.b.document()
 
