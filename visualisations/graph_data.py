@@ -97,6 +97,9 @@ def _org_lineages(records: list[dict[str, Any]], org_iris: list[str]) -> dict[st
         return {iri: [iri] for iri in org_iris}
 
 
+LINEAGE_KINDS = frozenset({"implements", "implemented by", "restates"})
+
+
 @dataclass
 class GraphData:
     build_dir: Path
@@ -120,6 +123,33 @@ class GraphData:
                 kind, score = str(ov.get("kind") or "related"), ov.get("score")
                 self.neighbours[a].append((b, kind, score))
                 self.neighbours[b].append((a, kind, score))
+        self.lines = self._lines()
+
+    def _lines(self) -> list[list[str]]:
+        """Every lineage of two or more commitments, each in date order: the connected
+        components of the implements and restates links, found once (union-find) so
+        the network payload does not walk a component from each of its members."""
+        parent: dict[str, str] = {}
+
+        def root(node: str) -> str:
+            while parent.get(node, node) != node:
+                parent[node] = parent.get(parent[node], parent[node])
+                node = parent[node]
+            return node
+
+        for node, edges in self.neighbours.items():
+            for other, kind, _ in edges:
+                if kind in LINEAGE_KINDS:
+                    parent.setdefault(node, node)
+                    parent.setdefault(other, other)
+                    a, b = root(node), root(other)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+        members: dict[str, list[str]] = defaultdict(list)
+        for node in parent:
+            members[root(node)].append(node)
+        return sorted((self._in_date_order(group) for group in members.values() if len(group) > 1),
+                      key=lambda group: group[0])
 
     # --- lineage -------------------------------------------------------------------------
     def lineage_of(self, iri: str) -> list[dict[str, Any]]:
@@ -137,7 +167,7 @@ class GraphData:
             nxt = []
             for node in frontier:
                 for other, kind, score in self.neighbours.get(node, ()):
-                    if other not in how and kind in ("implements", "implemented by", "restates"):
+                    if other not in how and kind in LINEAGE_KINDS:
                         how[other] = (kind, node, score)
                         nxt.append(other)
             frontier = nxt
@@ -160,6 +190,14 @@ class GraphData:
                          "relation": kind, "via": via, "score": score, "source": rec.get("source")})
         rows.sort(key=lambda r: (r["published"] or "", r["doc_id"], _ref_key(r["ref"])))
         return rows
+
+    def _in_date_order(self, ids: list[str]) -> list[str]:
+        """Commitment ids in the order lineage rows are listed: document date, document, ref."""
+        def key(node: str) -> tuple[Any, ...]:
+            rec = self.by_id[node]
+            return (self.doc_by_id.get(rec["doc_id"], {}).get("published") or "", rec["doc_id"], _ref_key(rec["ref"]))
+
+        return sorted(ids, key=key)
 
     # --- coverage ------------------------------------------------------------------------
     def coverage(self) -> dict[str, Any]:
@@ -223,6 +261,9 @@ class GraphData:
         # References between items are indices into ``entities`` / ``commitments``: a third of the bytes.
         ent_index = {e["id"]: i for i, e in enumerate(ordered)}
         com_index = {rec["id"]: i for i, (rec, _, _) in enumerate(placed)}
+        # A commitment's lineage is its line's other members: listed once per line, not per member.
+        lines = [[com_index[m] for m in line if m in com_index] for line in self.lines]
+        line_of = {m: k for k, line in enumerate(self.lines) for m in line}
         commitments = []
         for rec, x, y in placed:
             commitments.append({
@@ -231,12 +272,12 @@ class GraphData:
                 "deadline": rec.get("deadline"), "source": rec.get("source"), "x": x, "y": y,
                 **{fld: [ent_index[e["id"]] for e in rec.get(fld) or []] for fld in FILTER_FIELDS.values()},
                 "implements": [com_index[e["id"]] for e in rec.get("implements") or [] if e["id"] in com_index],
-                "lineage": [com_index[r["id"]] for r in self.lineage_of(rec["id"]) if r["id"] != rec["id"]],
+                "line": line_of.get(rec["id"]),
             })
         overlaps = [[com_index[o["a"]], com_index[o["b"]], 1 if o.get("kind") == "restates" else 0,
                      o.get("score")] for o in self.overlaps if o.get("a") in com_index and o.get("b") in com_index]
         return {"documents": docs_out, "entities": ordered, "commitments": commitments,
-                "overlaps": overlaps, "overlap_columns": ["a", "b", "restates", "score"],
+                "overlaps": overlaps, "overlap_columns": ["a", "b", "restates", "score"], "lines": lines,
                 "filter_fields": FILTER_FIELDS}
 
 

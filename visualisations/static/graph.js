@@ -147,6 +147,13 @@
   }
 
   // --- panel ----------------------------------------------------------------------------
+  // The other members of the commitment's line (data.lines), in date order.
+  function lineageOf(i) {
+    var line = data.commitments[i].line;
+    if (line === null || line === undefined) return [];
+    return data.lines[line].filter(function (k) { return k !== i; });
+  }
+
   function fill(id, items, render) {
     var dd = $(id);
     if (!items.length) { dd.replaceChildren(el("span", "none stated", "muted")); return; }
@@ -211,7 +218,7 @@
     fill("p-legislation", c.legislation, legislationLink);
     fill("p-outcome_codes", c.outcome_codes, entityText);
     fill("p-implements", c.implements, function (k) { return commitmentButton(k); });
-    fill("p-lineage", c.lineage, function (k) { return commitmentButton(k); });
+    fill("p-lineage", lineageOf(i), function (k) { return commitmentButton(k); });
     fill("p-overlaps", overlapsOf[i] || [], function (o) {
       return commitmentButton(o[0], (o[1] ? "restates" : "related") + (o[2] !== null ? ", " + o[2] : ""));
     });
