@@ -283,7 +283,7 @@ class GraphService:
         if cached is not None:
             return cached
         result = run_named(name, params, self.store(), guarded=True, timeout_s=self.settings.named_query_timeout_s,
-                           max_rows=self.settings.max_rows)
+                           max_rows=self.settings.named_query_max_rows)
         rows = result.records()
         with self._cache_lock:
             if len(self._named_cache) > 256:

@@ -29,8 +29,10 @@ class Settings:
     #: SPARQL and named-query wall-clock limit (seconds) and result-row cap
     query_timeout_s: float = 10.0
     max_rows: int = 10_000
-    #: saved (trusted) named queries, incl. the gap queries behind /gaps; results are cached
+    #: saved (trusted) named queries, incl. the gap queries behind /gaps; results are cached, and
+    #: their row cap is far above the SPARQL one (at hundreds of documents a gap list has tens of thousands)
     named_query_timeout_s: float = 120.0
+    named_query_max_rows: int = 1_000_000
     #: Cypher limits (Neo4j transaction timeout and row cap)
     cypher_timeout_s: float = 10.0
     cypher_max_rows: int = 10_000
@@ -53,6 +55,7 @@ class Settings:
             query_timeout_s=_env("QUERY_TIMEOUT", cls.query_timeout_s, float),
             max_rows=_env("MAX_ROWS", cls.max_rows, int),
             named_query_timeout_s=_env("NAMED_QUERY_TIMEOUT", cls.named_query_timeout_s, float),
+            named_query_max_rows=_env("NAMED_QUERY_MAX_ROWS", cls.named_query_max_rows, int),
             cypher_timeout_s=_env("CYPHER_TIMEOUT", cls.cypher_timeout_s, float),
             cypher_max_rows=_env("CYPHER_MAX_ROWS", cls.cypher_max_rows, int),
             max_body_bytes=_env("MAX_BODY_BYTES", cls.max_body_bytes, int),

@@ -327,6 +327,20 @@ def test_gaps_with_reason_codes(api: httpx.Client) -> None:
     assert all(i["doc_id"] == "npcc-vawg-framework-2021" for i in nodate["items"])
 
 
+def test_gaps_page_through_every_row(api: httpx.Client) -> None:
+    whole = api.get("/gaps").json()
+    assert whole["total"] == len(whole["items"]) > 300 and whole["limit"] == 1000
+    pages, offset = [], 0
+    while offset < whole["total"]:
+        page = api.get("/gaps", params={"limit": 97, "offset": offset}).json()
+        assert page["total"] == whole["total"] and len(page["items"]) <= 97
+        pages += page["items"]
+        offset += 97
+    assert pages == whole["items"]
+    assert api.get("/gaps", params={"offset": whole["total"]}).json()["items"] == []
+    assert_error(api.get("/gaps", params={"limit": 0}), 422)
+
+
 def test_gaps_bad_kind_and_parameter_are_422(api: httpx.Client) -> None:
     body = assert_error(api.get("/gaps", params={"kind": "nonsense"}), 422, "invalid_parameter")
     assert body["details"]["parameter"] == "kind" and "no_lead" in body["details"]["allowed"]

@@ -38,6 +38,9 @@ def overlaps(
             "thresholds": service.links.get("thresholds"), "items": items}
 
 
+GAPS_OWN_PARAMETERS = frozenset({"kind", "limit", "offset"})  # the rest go to the gap queries
+
+
 def _gap_queries() -> dict[str, Any]:
     try:
         from vawg_kg.queries import catalog
@@ -57,6 +60,8 @@ def gaps(
     request: Request,
     kind: Annotated[str | None, Query(max_length=100, description=(
         "a gap kind: the query name without gap_ (no_lead, no_deadline, ...); all kinds when absent"))] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="page size")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
     service = service_of(request)
     queries = _gap_queries()
@@ -65,7 +70,7 @@ def gaps(
         raise InvalidParameterError(f"parameter 'kind': {kind!r} is not a gap kind; use one of: {', '.join(kinds)}",
                                     parameter="kind", value=kind, allowed=kinds)
     selected = [n for n in sorted(queries) if kind is None or n == f"gap_{kind.removeprefix('gap_')}"]
-    extra = {k: v for k, v in request.query_params.items() if k != "kind"}
+    extra = {k: v for k, v in request.query_params.items() if k not in GAPS_OWN_PARAMETERS}
     declared = {p.name for n in selected for p in queries[n].parameters}
     unknown = sorted(set(extra) - declared)
     if unknown:
@@ -78,7 +83,7 @@ def gaps(
         for row in service.named_rows(name, params):
             out.append({"kind": name.removeprefix("gap_"), **row})
     return {"kinds": kinds, "questions": {n.removeprefix("gap_"): queries[n].question for n in selected},
-            "total": len(out), "items": out}
+            "total": len(out), "limit": limit, "offset": offset, "items": out[offset:offset + limit]}
 
 
 @router.get("/lineage/{id:path}", responses=responses(NotFoundError),

@@ -48,7 +48,8 @@ def _run(request: Request, name: str, params: dict[str, Any], fmt: str) -> Respo
     service = service_of(request)
     if fmt == "csv":
         result = run_named(name, params, service.store(), guarded=True,
-                           timeout_s=service.settings.named_query_timeout_s, max_rows=service.settings.max_rows)
+                           timeout_s=service.settings.named_query_timeout_s,
+                           max_rows=service.settings.named_query_max_rows)
         return Response(to_sparql_csv(result), media_type="text/csv; charset=utf-8")
     rows = service.named_rows(name, params)
     columns = list(rows[0]) if rows else []
