@@ -162,7 +162,9 @@ def markdown(results: dict[str, Any]) -> str:
         a = e.get("api")
         if not a:
             continue
-        for label, r in a.get("load", {}).items():
+        runs = [*a.get("load", {}).items(),
+                *((f"{label} (response cache off)", r) for label, r in a.get("load_uncached", {}).items())]
+        for label, r in runs:
             if "rps" in r:
                 rows.append([size, label, f"{r['rps']:.0f}", f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}",
                              f"{r['p99_ms']:.1f}", str(r["errors"])])
@@ -172,7 +174,8 @@ def markdown(results: dict[str, Any]) -> str:
         rss = a.get("rss_after_load", {})
         gr = a.get("graph_render", {})
         cold = gr.get("cold", {}) if isinstance(gr.get("cold"), dict) else {}
-        extra.append([size, f"{_med(ov.get('api_ms'))} vs {_med(ov.get('direct_ms'))} (×{ov.get('ratio')})",
+        extra.append([size, f"{a.get('start_s', '–')} s",
+                      f"{_med(ov.get('api_ms'))} vs {_med(ov.get('direct_ms'))} (×{ov.get('ratio')})",
                       f"{a.get('rss_after_start', {}).get('rss_mb', '–')} → peak {rss.get('peak_rss_mb', '–')}"
                       f" (+{rss.get('children_rss_mb', 0)} workers)",
                       f"{cold.get('drawn_ms', 0):.0f} ms cold / {_med(gr.get('warm_drawn_ms'))} ms warm; "
@@ -180,7 +183,8 @@ def markdown(results: dict[str, Any]) -> str:
     if rows:
         lines += ["## API under load (wrk -t2 -c32, same 2-core machine as the server)", ""]
         lines += _table(["docs", "endpoint", "rps", "p50 ms", "p95 ms", "p99 ms", "errors"], rows)
-        lines += _table(["docs", "named query API vs direct (p50 ms)", "serve RSS MB", "/graph first render"], extra)
+        lines += _table(["docs", "serve start", "/sparql API vs direct (p50 ms)", "serve RSS MB",
+                         "/graph first render"], extra)
     return "\n".join(lines)
 
 

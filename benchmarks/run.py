@@ -259,12 +259,14 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, build_dir: Path) -> None:
+    def __init__(self, build_dir: Path, env: dict[str, str] | None = None, label: str = "") -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(build_dir.parent / f"serve-{build_dir.name}.log", "wb")  # noqa: SIM115
+        self.log = open(build_dir.parent / f"serve-{build_dir.name}{label}.log", "wb")  # noqa: SIM115
+        self.started = time.monotonic()
         self.proc = subprocess.Popen([VAWG_KG, "serve", "--port", str(self.port), "--build-dir", str(build_dir),
-                                      "--no-build"], stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+                                      "--no-build"], stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT,
+                                     env={**os.environ, **(env or {})})
         import httpx
 
         deadline = time.monotonic() + 300
@@ -279,6 +281,7 @@ class Server:
             if time.monotonic() > deadline:
                 raise RuntimeError("vawg-kg serve did not answer /health in 300 s")
             time.sleep(0.3)
+        self.start_s = round(time.monotonic() - self.started, 2)
 
     def rss_mb(self) -> dict[str, float]:
         """Current and peak RSS of the server process, plus current RSS of any worker children."""
@@ -415,6 +418,7 @@ def bench_api(build_dir: Path, seconds: int, with_browser: bool) -> dict[str, An
     log(f"API on {build_dir.name}")
     server = Server(build_dir)
     out: dict[str, Any] = {"rss_after_start": server.rss_mb()}
+    urls: dict[str, str] = {}
     try:
         urls = endpoints(server)
         # Sequential overhead first: concurrent SPARQL can leave the server answering 400 (see RESULTS.md).
@@ -436,6 +440,16 @@ def bench_api(build_dir: Path, seconds: int, with_browser: bool) -> dict[str, An
         out["rss_after_load"] = server.rss_mb()
     finally:
         server.stop()
+    out["start_s"] = server.start_s
+    # The same filter with the response cache off: what a request the cache has not seen costs.
+    label = "/commitments?lead=HO"
+    if label in urls:
+        log(f"wrk {label} with the response cache off ({seconds} s, 32 connections)")
+        uncached = Server(build_dir, env={"VAWG_KG_RESPONSE_CACHE_BYTES": "0"}, label="-nocache")
+        try:
+            out["load_uncached"] = {label: wrk(uncached.base + urls[label], seconds)}
+        finally:
+            uncached.stop()
     return out
 
 
