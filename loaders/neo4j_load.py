@@ -25,33 +25,68 @@ Mapping (``vawg_kg.ontology.model`` decides every name; nothing is listed here):
 * Predicates the ontology does not declare (``org:…``, ``skos:inScheme``…)
   are not loaded; :class:`LoadResult` counts them (``unmapped``) so a gap shows.
 
-Failure: constraints and indexes are created first (schema changes cannot
-share a transaction with writes); then one write transaction deletes every
-``:Resource`` node and creates the new graph. Any failure — a bad value, a
-dropped connection, the server killed — rolls it back, so the previous graph
-stays queryable; a load twice gives the same counts. At this size (tens of
-thousands of nodes) one transaction fits easily in a 1 GiB heap. For a graph
-too large for one transaction, the design is a build-tagged swap: write the
-new graph in batches of small transactions with a ``build`` property (and a
-``:Staging`` label) next to the old one, then in one small transaction move
-the ``Current`` marker (a ``(:LoadedBuild {current: true})`` node that
-readers join on, or relabel), and only then delete the old build in batches;
-readers filter on the current build id throughout.
+Reading: :func:`load_build` streams ``vawg-kg.nt`` (plain N-Triples lines split in Python,
+anything else through Oxigraph's parser) into one pass that keeps per resource only its
+types and converted values, plus the relationship ends: about 150 bytes a triple where an
+rdflib graph took 1.7 KB (500 documents, 7.2 M triples: 26 s and 1.0 GB peak against minutes
+and 12 GB). An rdflib graph passed to :func:`load` goes through the same mapper;
+``tests/test_neo4j_mapping.py`` checks both give the previous mapper's plan, node for node.
+
+Writing: a staged swap, in three steps.
+
+1. **Stage**: the new graph is written in committed batches (5,000 nodes, 20,000
+   relationships a transaction) as nodes with the one label ``VawgStaging`` and the final
+   properties, joined by relationships of their final types. Nothing links a staged node to
+   a current one and no reader's pattern names that label, so every query that starts from
+   a label — every query in ``queries/``, :func:`counts` — sees only the current graph.
+2. **Swap**: one transaction moves the labels: the current ``:Resource`` nodes lose theirs
+   (``VawgRetired`` instead) and the staged nodes take theirs (``SET n:$(labels)``, Cypher
+   5.26). Only labels change, so this transaction is small next to the graph (500
+   documents: 1.3 M nodes relabelled in 13-20 s).
+3. **Delete** the retired graph in committed batches.
+
+A failure or interrupt before the swap commits leaves the current graph as it was; the
+staged nodes are deleted at once when the server still answers, else by the next load's
+first step, which deletes whatever ``VawgStaging``/``VawgRetired`` nodes exist. A failure
+after the swap leaves the new graph live and the rest of the old one for the next load.
+
+Why not one transaction (what this loader did up to 50 documents): its whole state and the
+commit's record changes must fit the server's heap at once. Measured at 500 documents
+(633 k nodes, 3.1 M relationships) on Neo4j 5.26 Community: into an empty database the
+commit needed 8.4 GB of heap (it failed at the 6 GB heap's transaction limit, 70 %); the
+replace (delete and create) died of ``OutOfMemoryError`` at commit with a 10 GB heap; off-heap
+transaction state (``db.tx_state.memory_allocation=OFF_HEAP``) did not help (the commit
+builds its records on the heap). Staged, the same replace runs in a 4 GB heap; its one
+large transaction is the swap, which relabels every node of both graphs (1.3 M at 500
+documents: more than the 1.4 GB transaction limit of a 2 GB heap).
+
+What the swap gives up: during a load (and after an interrupted one, until the next) the
+database also holds unlabelled staged nodes and their relationships. A pattern that names
+no label — ``MATCH (n)``, ``MATCH ()-[r:HAS_LEAD]->()``, ``MATCH (n {iri: …})`` — sees
+them; one transaction would have hidden them. One load at a time: a second load's first step
+deletes the first one's staged nodes.
+
+Indexes: ``iri`` on every label and ``ref``/``docId`` on their domains, as range indexes
+(:func:`schema_statements` says why not uniqueness constraints); schema changes run first,
+in their own transactions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from vawg_kg.errors import NotFoundError, StoreError, StoreUnavailableError
@@ -60,24 +95,27 @@ from vawg_kg.ontology.model import OntologyModel, OntProperty, load_model
 OA = Namespace("http://www.w3.org/ns/oa#")
 TIME = Namespace("http://www.w3.org/2006/time#")
 RESOURCE = "Resource"
-BATCH = 1000
+STAGING = "VawgStaging"  # the next graph, while it is written
+RETIRED = "VawgRetired"  # the previous graph, once swapped out, until it is deleted
+BATCH = 5000  # node rows a transaction while staging
+REL_BATCH_FACTOR = 4  # relationship rows a transaction: BATCH times this
+SWAP_BATCH = 20_000
 DELETE_BATCH = 10_000
-LOAD_TX_TIMEOUT_S = 600.0
+BATCH_TX_TIMEOUT_S = 300.0
+SWAP_TX_TIMEOUT_S = 1800.0
 INDEXED_KEYS = ("ref", "docId")
 GRAPH_FILES = ("vawg-kg.nt", "vawg-kg.ttl")
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-@dataclass
-class NodeRow:
+class NodeRow(NamedTuple):
     iri: str
     labels: tuple[str, ...]
     props: dict[str, Any]
 
 
-@dataclass
-class RelRow:
+class RelRow(NamedTuple):
     type: str
     start: str
     end: str
@@ -85,15 +123,28 @@ class RelRow:
 
 @dataclass
 class GraphPlan:
+    """Nodes sorted by key; relationships per type as ``[start, end, start, end, …]`` keys,
+    in the order of their triples (two strings a relationship, not a row object each)."""
+
     nodes: list[NodeRow]
-    rels: list[RelRow]
+    rel_ends: dict[str, list[str]]
     unmapped: Counter[str] = field(default_factory=Counter)
+    triples: int = 0
+
+    @property
+    def rels(self) -> list[RelRow]:
+        """Every relationship as a row, sorted (type, start, end): for tests and small graphs."""
+        return sorted(RelRow(t, ends[i], ends[i + 1]) for t, ends in self.rel_ends.items()
+                      for i in range(0, len(ends), 2))
 
     def label_counts(self) -> Counter[str]:
         return Counter(label for n in self.nodes for label in n.labels)
 
     def rel_counts(self) -> Counter[str]:
-        return Counter(r.type for r in self.rels)
+        return Counter({t: len(ends) // 2 for t, ends in self.rel_ends.items() if ends})
+
+    def relationship_count(self) -> int:
+        return sum(len(ends) // 2 for ends in self.rel_ends.values())
 
 
 @dataclass
@@ -107,9 +158,35 @@ class LoadResult:
     rel_types: dict[str, int]
     unmapped: dict[str, int]
     seconds: dict[str, float]
+    notes: list[str] = field(default_factory=list)
 
 
 # --- RDF → property graph ------------------------------------------------------------
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD_NS + "string"
+RDF_LANG_STRING = str(RDF.langString)
+RDF_TYPE = str(RDF.type)
+OA_HAS_SOURCE, OA_HAS_SELECTOR, OA_START, OA_END = (str(OA[n]) for n in ("hasSource", "hasSelector", "start", "end"))
+OA_POSITION_SELECTOR = str(OA.TextPositionSelector)
+TIME_BEGINNING, TIME_END, TIME_DATE = (str(TIME[n]) for n in ("hasBeginning", "hasEnd", "inXSDDate"))
+_TEXT_TYPES = frozenset({None, XSD_STRING, RDF_LANG_STRING})
+_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+class RawLiteral(NamedTuple):
+    """A literal as written: the mapper converts it to a Neo4j value (:func:`literal_value`)."""
+
+    lexical: str
+    datatype: str | None = None
+    language: str | None = None
+
+
+# A resource is its IRI, or "_:" + label for a blank node (no absolute IRI starts with "_").
+Triple = tuple[str, str, "str | RawLiteral"]
+
 
 def graph_file(build_dir: Path) -> Path:
     for name in GRAPH_FILES:
@@ -120,8 +197,136 @@ def graph_file(build_dir: Path) -> Path:
 
 
 def read_graph(path: Path) -> Graph:
+    """The whole file as an rdflib graph (about 1.7 KB a triple: for small graphs and tests;
+    :func:`load_build` streams the file instead)."""
     fmt = "nt" if path.suffix == ".nt" else "turtle"
     return Graph().parse(path, format=fmt)
+
+
+def file_triples(path: Path, prefixes: dict[str, str] | None = None) -> Iterator[Triple]:
+    """The triples of an N-Triples (``.nt``) or Turtle file, as a stream.
+
+    N-Triples lines in the plain form a serialiser writes (``<s> <p> <o> .``, ``"text"``,
+    ``"1"^^<datatype>``, ``"text"@lang``, ``_:label``; one space between terms) are split in
+    Python, three times faster than building Oxigraph's term objects; any other line goes
+    through Oxigraph's parser, which raises on bad syntax. A line repeated right after itself
+    (a sorted file's duplicate triple) is read once. Turtle goes through Oxigraph's parser,
+    and its prefixes are put in ``prefixes``.
+    """
+    import pyoxigraph as ox
+
+    if path.suffix != ".nt":
+        parser = ox.parse(path=path, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+        yield from _oxigraph_triples(parser)
+        if prefixes is not None:
+            prefixes.update(parser.prefixes)
+        return
+    previous = ""
+    with open(path, encoding="utf-8", newline="\n") as lines:
+        for number, line in enumerate(lines, 1):
+            if line == previous:
+                continue
+            previous = line
+            triple = _plain_nt(line)
+            if triple is not None:
+                yield triple
+                continue
+            try:
+                yield from _oxigraph_triples(ox.parse(input=line.encode(), format=ox.RdfFormat.N_TRIPLES))
+            except SyntaxError as exc:
+                raise StoreError(f"{path}, line {number}: not N-Triples: {exc}") from exc
+
+
+def _plain_nt(line: str) -> Triple | None:
+    """One N-Triples line in the plain form, or None for the full parser to read."""
+    if not line.endswith(" .\n"):
+        return None
+    if line[0] == "<":
+        i = line.find("> <", 1)
+        subject = line[1:i]
+    elif line.startswith("_:"):
+        i = line.find(" <", 2) - 1
+        subject = line[:i + 1]
+    else:
+        return None
+    j = line.find("> ", i + 3)
+    if i < 1 or j < 0:
+        return None
+    predicate, obj = line[i + 3:j], line[j + 2:-3]
+    if "\\" in subject or "\\" in predicate or " " in subject or " " in predicate or not obj:
+        return None
+    first = obj[0]
+    if first == "<":
+        if obj[-1] != ">" or " " in obj or "\\" in obj:
+            return None
+        return subject, predicate, obj[1:-1]
+    if first == "_":
+        return (subject, predicate, obj) if obj[1] == ":" and " " not in obj else None
+    if first != '"':
+        return None
+    k = obj.rfind('"')
+    if k < 1:
+        return None
+    lexical, suffix = obj[1:k], obj[k + 1:]
+    if "\\" in lexical:
+        decoded = _unescape(lexical)
+        if decoded is None:
+            return None
+        lexical = decoded
+    elif '"' in lexical:
+        return None
+    if not suffix:
+        return subject, predicate, RawLiteral(lexical, XSD_STRING)
+    if suffix[0] == "@" and _LANGUAGE.match(suffix, 1):
+        return subject, predicate, RawLiteral(lexical, RDF_LANG_STRING, suffix[1:].lower())
+    if suffix.startswith("^^<") and suffix[-1] == ">" and " " not in suffix and "\\" not in suffix:
+        return subject, predicate, RawLiteral(lexical, suffix[3:-1])
+    return None
+
+
+_ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))', re.DOTALL)
+_LANGUAGE = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*\Z")
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(text: str) -> str | None:
+    """An N-Triples string's escapes decoded; None when one is malformed or a quote is bare."""
+    rest = _ESCAPE.sub("", text)
+    if '"' in rest or "\\" in rest:
+        return None
+    try:
+        return _ESCAPE.sub(_decode, text)
+    except (KeyError, ValueError):
+        return None
+
+
+def _decode(match: re.Match[str]) -> str:
+    if match.group(3) is not None:
+        return _ECHAR[match.group(3)]
+    return chr(int(match.group(1) or match.group(2), 16))
+
+
+def _oxigraph_triples(parser: Iterable[Any]) -> Iterator[Triple]:
+    import pyoxigraph as ox
+
+    named, literal = ox.NamedNode, ox.Literal
+    for quad in parser:
+        s, o = quad.subject, quad.object
+        if type(o) is literal:
+            obj: str | RawLiteral = RawLiteral(o.value, o.datatype.value, o.language)
+        else:
+            obj = o.value if type(o) is named else "_:" + str(o.value)
+        yield (s.value if type(s) is named else "_:" + str(s.value)), quad.predicate.value, obj
+
+
+def graph_triples(g: Graph) -> Iterator[Triple]:
+    def res(term: Node) -> str:
+        return "_:" + str(term) if isinstance(term, BNode) else str(term)
+
+    for s, p, o in g:
+        obj = (RawLiteral(str(o), str(o.datatype) if o.datatype else None, o.language)
+               if isinstance(o, Literal) else res(o))
+        yield res(s), str(p), obj
 
 
 def _value(lit: Literal) -> Any:
@@ -133,9 +338,30 @@ def _value(lit: Literal) -> Any:
     return str(lit)
 
 
-def _literal_of(g: Graph, subject: Node, predicate: URIRef) -> Any:
-    value = g.value(subject, predicate)
-    return _value(value) if isinstance(value, Literal) else None
+def _rdflib_term(term: str | RawLiteral) -> Node:
+    if isinstance(term, RawLiteral):
+        if term.language:
+            return Literal(term.lexical, lang=term.language)
+        return Literal(term.lexical, datatype=URIRef(term.datatype) if term.datatype else None)
+    return BNode(term[2:]) if term.startswith("_:") else URIRef(term)
+
+
+def literal_value(lit: RawLiteral) -> Any:
+    """What rdflib's ``toPython`` gives (decimals as floats; ill-typed values as their text),
+    without building an rdflib literal for the common datatypes."""
+    lexical, datatype = lit.lexical, lit.datatype
+    if datatype in _TEXT_TYPES:
+        return lexical
+    if datatype == XSD_NS + "integer" and _INTEGER.match(lexical):
+        return int(lexical)
+    if datatype == XSD_NS + "decimal" and _DECIMAL.match(lexical):
+        return float(lexical)
+    if datatype == XSD_NS + "boolean" and lexical in ("true", "false"):
+        return lexical == "true"
+    if datatype == XSD_NS + "date" and _DATE.match(lexical):
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(lexical)
+    return _value(cast(Literal, _rdflib_term(lit)))
 
 
 def _bnode_key(g: Graph, node: BNode, seen: frozenset[Node] = frozenset()) -> str:
@@ -150,123 +376,243 @@ def _bnode_key(g: Graph, node: BNode, seen: frozenset[Node] = frozenset()) -> st
     return "_:" + hashlib.sha1("\n".join(sorted(parts)).encode()).hexdigest()[:20]
 
 
+_TYPE, _REL, _FOLD, _LITERAL, _UNMAPPED = range(5)
+_ABSENT = object()
+
+
+class _Many(list[Any]):
+    """The values of a key that has more than one on a node (a plain value otherwise)."""
+
+
 class _Mapper:
-    def __init__(self, g: Graph, model: OntologyModel) -> None:
-        self.g = g
+    """One pass over the triples keeps what the plan needs, compactly: per resource its types
+    and converted literal values, the relationship triples, the links that may be folded and
+    the few triples a fold reads (spans, selectors, periods). Resources are interned, so a
+    resource named by a million triples is one string."""
+
+    def __init__(self, model: OntologyModel) -> None:
         self.model = model
-        self.props: dict[Node, OntProperty | None] = {p: model.property_for(str(p)) for p in set(g.predicates())}
-        self.keys: dict[Node, str] = {}
+        # predicate → (what it maps to, its property, its Neo4j key or relationship type, the type's ends)
+        self.actions: dict[str, tuple[int, OntProperty | None, str, list[str]]] = {RDF_TYPE: (_TYPE, None, "", [])}
+        self.has_fragment, self.source_file = model.term("hasFragment"), model.term("sourceFile")
+        self.fold_reads = frozenset({OA_HAS_SOURCE, OA_HAS_SELECTOR, OA_START, OA_END, TIME_BEGINNING, TIME_END,
+                                     TIME_DATE, self.has_fragment, self.source_file})
+        self.is_class: dict[str, bool] = {}
+        self.canon: dict[str, str] = {}
+        self.subjects: set[str] = set()
+        self.types: dict[str, list[str]] = defaultdict(list)
+        self.values: dict[str, dict[str, Any]] = {}
+        self.rel_ends: dict[str, list[str]] = {}
+        self.anchored: set[str] = set()
+        self.links: dict[str, list[str]] = defaultdict(list)  # non-literal objects of non-relationship triples
+        self.folds: list[tuple[str, OntProperty, str]] = []
+        self.reads: dict[tuple[str, str], list[str | RawLiteral]] = defaultdict(list)
+        self.unmapped: Counter[tuple[str, str]] = Counter()
+        self.blank: dict[str, list[tuple[str, str | RawLiteral]]] = defaultdict(list)
+        self.triples = 0
 
-    def key(self, node: Node) -> str:
-        if node not in self.keys:
-            self.keys[node] = _bnode_key(self.g, node) if isinstance(node, BNode) else str(node)
-        return self.keys[node]
+    def action(self, p: str) -> tuple[int, OntProperty | None, str, list[str]]:
+        prop = self.model.property_for(p)
+        if prop is None:
+            act: tuple[int, OntProperty | None, str, list[str]] = (_UNMAPPED, None, "", [])
+        elif prop.is_relationship:
+            rel_type = prop.neo4j_rel_type or prop.local_name
+            act = (_REL, prop, rel_type, self.rel_ends.setdefault(rel_type, []))
+        else:
+            act = (_FOLD if prop.kind == "object" else _LITERAL, prop, prop.neo4j_key or prop.local_name, [])
+        self.actions[p] = act
+        return act
 
-    def is_rel(self, p: Node) -> bool:
-        prop = self.props.get(p)
-        return prop is not None and prop.is_relationship
+    def read(self, triples: Iterable[Triple]) -> None:
+        intern, actions, fold_reads = self.canon.setdefault, self.actions, self.fold_reads
+        add_subject, anchor, values = self.subjects.add, self.anchored.add, self.values
+        n = 0
+        for s, p, o in triples:
+            n += 1
+            s = intern(s, s)
+            add_subject(s)
+            code, prop, name, ends = actions.get(p) or self.action(p)
+            if s[0] == "_":
+                self.blank[s].append((p, o))
+            if p in fold_reads:
+                self.reads[(s, p)].append(o if type(o) is RawLiteral else intern(o, o))  # type: ignore[arg-type]
+            if type(o) is RawLiteral:
+                if code == _TYPE:
+                    self.types[s].append(o.lexical)
+                elif prop is None:
+                    self.unmapped[(s, p)] += 1
+                else:
+                    if code == _REL:
+                        anchor(s)
+                    value = o.lexical if o.datatype in _TEXT_TYPES else literal_value(o)
+                    cell = values.get(s)
+                    if cell is None:
+                        values[s] = {name: value}
+                    elif (old := cell.get(name, _ABSENT)) is _ABSENT:
+                        cell[name] = value
+                    elif type(old) is _Many:
+                        old.append(value)
+                    else:
+                        cell[name] = _Many((old, value))
+                continue
+            o = intern(o, o)  # type: ignore[arg-type]
+            if code == _REL:
+                ends.append(s)
+                ends.append(o)
+                anchor(s)
+                anchor(o)
+            elif code == _TYPE:
+                self.types[s].append(o)
+                if (known := self.is_class.get(o)) is None:
+                    known = self.is_class[o] = self.model.class_for(o) is not None
+                if known:
+                    anchor(s)
+            else:
+                self.links[s].append(o)
+                if code == _FOLD:
+                    self.folds.append((s, prop, o))  # type: ignore[arg-type]
+                else:
+                    self.unmapped[(s, p)] += 1
+        self.triples += n
 
-    def folded(self) -> set[Node]:
+    def folded(self) -> set[str]:
         """Values of non-relationship object properties and what hangs only from them."""
-        anchored: set[Node] = set()
-        for s, p, o in self.g:
-            if self.is_rel(p):
-                anchored.update((s, o))
-            elif p == RDF.type and self.model.class_for(str(o)) is not None:
-                anchored.add(s)
-        queue = [o for s, p, o in self.g
-                 if (prop := self.props.get(p)) is not None and prop.kind == "object" and not prop.is_relationship
-                 and not isinstance(o, Literal) and o not in anchored]
-        folded: set[Node] = set()
+        anchored, links = self.anchored, self.links
+        queue = [o for _, _, o in self.folds if o not in anchored]
+        folded: set[str] = set()
         while queue:
             node = queue.pop()
             if node in folded:
                 continue
             folded.add(node)
-            queue.extend(o for p, o in self.g.predicate_objects(node)
-                         if p != RDF.type and not isinstance(o, Literal) and o not in anchored)
+            queue.extend(o for o in links.get(node, ()) if o not in anchored)
         return folded
 
-    def fold(self, prop: OntProperty, value: Node) -> dict[str, Any]:
-        g = self.g
+    def first(self, s: str | RawLiteral | None, p: str) -> str | RawLiteral | None:
+        values = self.reads.get((s, p)) if isinstance(s, str) else None  # type: ignore[arg-type]
+        return values[0] if values else None
+
+    def fold(self, prop: OntProperty, value: str, key: Callable[[str], str]) -> dict[str, Any]:
         if prop.local_name == "hasSourceSpan":
             out: dict[str, Any] = {}
-            doc = g.value(value, OA.hasSource)
-            source_file = g.value(doc, URIRef(self.model.term("sourceFile"))) if doc is not None else None
+            doc = self.first(value, OA_HAS_SOURCE)
+            source_file = self.first(doc, self.source_file) if doc is not None else None
             if source_file is not None:
-                out["sourceFile"] = str(source_file)
-            for sel in g.objects(value, OA.hasSelector):
-                if (sel, RDF.type, OA.TextPositionSelector) in g:
-                    out["sourceStart"] = _literal_of(g, sel, OA.start)
-                    out["sourceEnd"] = _literal_of(g, sel, OA.end)
-            fragments = sorted((int(str(g.value(f, OA.start))), int(str(g.value(f, OA.end))))
-                               for f in g.objects(value, URIRef(self.model.term("hasFragment"))))
+                out["sourceFile"] = source_file.lexical if isinstance(source_file, RawLiteral) else source_file
+            for sel in self.reads.get((value, OA_HAS_SELECTOR), ()):
+                if isinstance(sel, str) and OA_POSITION_SELECTOR in self.types.get(sel, ()):
+                    out["sourceStart"] = self._literal_of(sel, OA_START)
+                    out["sourceEnd"] = self._literal_of(sel, OA_END)
+            fragments = sorted((self._int_of(f, OA_START), self._int_of(f, OA_END))
+                               for f in self.reads.get((value, self.has_fragment), ()))
             if fragments:
                 out["sourceFragmentStarts"] = [a for a, _ in fragments]
                 out["sourceFragmentEnds"] = [b for _, b in fragments]
             return out
         if prop.local_name == "deadlinePeriod":
             out = {}
-            for time_prop, key in ((TIME.hasBeginning, "deadlinePeriodStart"), (TIME.hasEnd, "deadlinePeriodEnd")):
-                instant = g.value(value, time_prop)
-                day = g.value(instant, TIME.inXSDDate) if instant is not None else None
-                if isinstance(day, Literal):
-                    out[key] = _value(day)
+            for time_prop, name in ((TIME_BEGINNING, "deadlinePeriodStart"), (TIME_END, "deadlinePeriodEnd")):
+                instant = self.first(value, time_prop)
+                day = self.first(instant, TIME_DATE) if instant is not None else None
+                if isinstance(day, RawLiteral):
+                    out[name] = literal_value(day)
             return out
-        return {prop.local_name: self.key(value)}
+        return {prop.local_name: key(value)}
 
-    def plan(self) -> GraphPlan:
-        g, model = self.g, self.model
+    def _literal_of(self, s: str, p: str) -> Any:
+        value = self.first(s, p)
+        return literal_value(value) if isinstance(value, RawLiteral) else None
+
+    def _int_of(self, s: str | RawLiteral, p: str) -> int:
+        value = self.first(s, p)
+        return int(value.lexical if isinstance(value, RawLiteral) else str(value))
+
+    def keys(self, nodes: Iterable[str]) -> dict[str, str]:
+        """Blank nodes' keys (a hash of their triples, as :func:`_bnode_key`); IRIs are their own key."""
+        blank = [n for n in nodes if n.startswith("_:")]
+        if not blank:
+            return {}
+        g = Graph()
+        for s, pos in self.blank.items():
+            for p, o in pos:
+                g.add((_rdflib_term(s), URIRef(p), _rdflib_term(o)))
+        return {n: _bnode_key(g, cast(BNode, _rdflib_term(n))) for n in blank}
+
+    def plan(self, names: NamespaceManager) -> GraphPlan:
+        """The nodes (sorted by key) and relationships (by type, start, end); ``names`` abbreviates
+        the predicates counted as unmapped."""
+        model, values = self.model, self.values
         folded = self.folded()
-        subjects = {s for s in g.subjects() if s not in folded}
-        rel_objects = {o for s, p, o in g if self.is_rel(p)}
-        values: dict[Node, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        types: dict[Node, list[str]] = defaultdict(list)
-        rels: list[RelRow] = []
-        unmapped: Counter[str] = Counter()
-        for s, p, o in g:
+        nodes = self.subjects - folded
+        for ends in self.rel_ends.values():
+            nodes.update(ends[1::2])
+        blank_keys = self.keys(nodes)
+
+        def key(node: str) -> str:
+            return blank_keys.get(node, node)
+
+        for s in folded:
+            values.pop(s, None)
+        for s, prop, o in sorted(self.folds, key=lambda f: (f[0], f[1].iri, f[2])):
             if s in folded:
                 continue
-            if p == RDF.type:
-                types[s].append(str(o))
-                continue
-            prop = self.props[p]
-            if prop is None:
-                unmapped[g.namespace_manager.normalizeUri(str(p))] += 1
-            elif prop.is_relationship and not isinstance(o, Literal):
-                rels.append(RelRow(prop.neo4j_rel_type or prop.local_name, self.key(s), self.key(o)))
-            elif prop.kind == "object" and not isinstance(o, Literal):
-                for key, val in self.fold(prop, o).items():
-                    values[s][key].extend(val if isinstance(val, list) else [val])
-            elif isinstance(o, Literal):
-                values[s][prop.neo4j_key or prop.local_name].append(_value(o))
-            else:
-                unmapped[g.namespace_manager.normalizeUri(str(p))] += 1
-        multi = {k for per in values.values() for k, vs in per.items() if len(vs) > 1}
-        multi |= {"sourceFragmentStarts", "sourceFragmentEnds"}
-        nodes = []
-        for node in sorted(subjects | rel_objects, key=self.key):
-            props: dict[str, Any] = {}
-            for k, vs in values.get(node, {}).items():
-                props[k] = _as_list(vs) if k in multi else vs[0]
-            props["iri"] = self.key(node)
-            labels = (RESOURCE, *[lab for lab in model.labels_for(sorted(types.get(node, []))) if lab != RESOURCE])
-            nodes.append(NodeRow(self.key(node), labels, props))
-        rels.sort(key=lambda r: (r.type, r.start, r.end))
-        return GraphPlan(nodes, rels, unmapped)
+            cell = values.setdefault(s, {})
+            for name, val in self.fold(prop, o, key).items():
+                old = cell.get(name, _ABSENT)
+                many = _Many(() if old is _ABSENT else old if type(old) is _Many else (old,))
+                many.extend(val if isinstance(val, list) else [val])
+                cell[name] = many if len(many) > 1 else many[0]
+        multi = {"sourceFragmentStarts", "sourceFragmentEnds"}
+        for cell in values.values():
+            multi.update(name for name, val in cell.items() if type(val) is _Many)
+        label_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+        rows = []
+        for node in sorted(nodes, key=key if blank_keys else None):
+            props = values.pop(node, None) or {}
+            for name, val in props.items():
+                if type(val) is _Many:
+                    props[name] = _as_list(list(val))
+                elif name in multi:
+                    props[name] = [val]
+            iri = props["iri"] = key(node)
+            types = tuple(sorted(set(self.types.get(node, ()))))
+            if (labels := label_sets.get(types)) is None:
+                labels = label_sets[types] = (RESOURCE, *[lab for lab in model.labels_for(types) if lab != RESOURCE])
+            rows.append(NodeRow(iri, labels, props))
+        rel_ends = {t: [key(n) for n in ends] if blank_keys else ends for t, ends in self.rel_ends.items() if ends}
+        self.rel_ends = {}
+        by_predicate: Counter[str] = Counter()
+        for (s, p), count in self.unmapped.items():
+            if s not in folded:
+                by_predicate[p] += count
+        unmapped = Counter({names.normalizeUri(p): count for p, count in by_predicate.items()})
+        return GraphPlan(rows, rel_ends, unmapped, triples=self.triples)
+
+
+_SORTABLE = frozenset({bool, int, float, str, dt.date, dt.datetime})
 
 
 def _as_list(values: list[Any]) -> list[Any]:
-    kinds = {type(v) for v in values}
+    kinds = set(map(type, values))
     if len(kinds) > 1:  # Neo4j lists are homogeneous
-        values = [str(v) for v in values]
-    if {type(v) for v in values} <= {bool, int, float, str, dt.date, dt.datetime}:
-        return sorted(values)
+        values, kinds = [str(v) for v in values], {str}
+    if kinds <= _SORTABLE:
+        values.sort()
     return values
 
 
-def plan_graph(g: Graph, model: OntologyModel | None = None) -> GraphPlan:
-    return _Mapper(g, model or load_model()).plan()
+def plan_graph(g: Graph | Path, model: OntologyModel | None = None) -> GraphPlan:
+    """The property graph for an rdflib graph, or for a ``.nt``/``.ttl`` file read as a stream."""
+    mapper = _Mapper(model or load_model())
+    if isinstance(g, Graph):
+        mapper.read(graph_triples(g))
+        return mapper.plan(g.namespace_manager)
+    prefixes: dict[str, str] = {}
+    mapper.read(file_triples(Path(g), prefixes))
+    names = Graph().namespace_manager  # as rdflib's parser leaves them: its defaults, then the file's
+    for prefix, namespace in prefixes.items():
+        names.bind(prefix, namespace, override=True, replace=True)
+    return mapper.plan(names)
 
 
 # --- writing -------------------------------------------------------------------------
@@ -276,9 +622,16 @@ def _label_expr(labels: Iterable[str]) -> str:
 
 
 def schema_statements(model: OntologyModel) -> list[str]:
-    """Uniqueness of ``iri`` on every label, indexes on ``ref``/``docId`` for their domains."""
+    """Indexes on ``iri`` for every label, on ``ref``/``docId`` for their domains.
+
+    Range indexes, not uniqueness constraints: inside the replace transaction every write
+    checked against a uniqueness constraint is slower the more nodes that transaction has
+    deleted (20,000 nodes: 0.65 s with indexes, 10-22 s with constraints; quadratic), and the
+    plan's keys are unique by construction. :func:`legacy_constraints` names the
+    constraints earlier versions created, which a load drops first.
+    """
     labels = [RESOURCE, *sorted(c.neo4j_label for c in model.classes.values())]
-    stmts = [f"CREATE CONSTRAINT vawg_{label}_iri IF NOT EXISTS FOR (n{_label_expr([label])}) REQUIRE n.iri IS UNIQUE"
+    stmts = [f"CREATE INDEX vawg_{label}_iri IF NOT EXISTS FOR (n{_label_expr([label])}) ON (n.iri)"
              for label in labels]
     for key in INDEXED_KEYS:
         prop = model.datatype_properties.get(key)
@@ -292,51 +645,91 @@ def schema_statements(model: OntologyModel) -> list[str]:
     return stmts
 
 
-def _batches(rows: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(rows), size):
-        yield rows[i:i + size]
+def legacy_constraints(driver: Any, database: str) -> list[str]:
+    """``DROP`` statements for the uniqueness constraints on ``iri`` that earlier loads created."""
+    records = driver.execute_query("SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'vawg_' AND name ENDS WITH '_iri' "
+                                   "RETURN name", database_=database).records
+    return [f"DROP CONSTRAINT `{r['name']}` IF EXISTS" for r in records]
 
 
-def _write(tx: Any, plan: GraphPlan, progress: Progress, batch: int) -> None:
-    """Delete the old graph and create the new one, inside the caller's one transaction.
+def _in_batches(session: Any, query: str, rows: list[Any], batch: int, progress: Progress, stage: str,
+                done: int, total: int, **params: Any) -> list[Any]:
+    """``query`` over ``rows`` in committed transactions of ``batch`` rows; the records returned."""
+    import neo4j
 
-    Relationships are created between nodes found by the element ids that their
-    ``CREATE`` returned, not by ``MATCH (:Resource {iri: …})``: inside a transaction
-    that has just deleted and created tens of thousands of nodes, every index lookup
-    must be merged with that transaction state, which made a replace at 50 documents
-    take minutes against seconds into an empty database.
-    """
-    progress("delete", 0, 1)
-    while True:
-        record = tx.run(f"MATCH (n:{RESOURCE}) WITH n LIMIT $n DETACH DELETE n RETURN count(*) AS c",
-                        n=DELETE_BATCH).single()
-        if not record or record["c"] == 0:
-            break
-    progress("delete", 1, 1)
+    out: list[Any] = []
+
+    def work(tx: Any, chunk: list[Any]) -> list[Any]:
+        return list(tx.run(query, rows=chunk, **params).values())
+
+    for i in range(0, len(rows), batch):
+        chunk = rows[i:i + batch]
+        out += session.execute_write(neo4j.unit_of_work(timeout=BATCH_TX_TIMEOUT_S)(work), chunk)
+        done += len(chunk)
+        progress(stage, done, total)
+    return out
+
+
+def _stage(session: Any, plan: GraphPlan, progress: Progress, batch: int) -> dict[tuple[str, ...], list[str]]:
+    """Write the new graph under the ``VawgStaging`` label alone, in committed batches: no
+    reader's pattern names that label, and nothing links a staged node to a current one.
+    Returns the staged nodes' element ids per label set (for the swap)."""
     by_labels: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for node in plan.nodes:
         by_labels[node.labels].append(node.props)
     element_ids: dict[str, str] = {}
+    staged: dict[tuple[str, ...], list[str]] = {}
     done, total = 0, len(plan.nodes)
     progress("nodes", 0, total)
     for labels, rows in sorted(by_labels.items()):
-        for chunk in _batches(rows, batch):
-            result = tx.run(f"UNWIND $rows AS row CREATE (n{_label_expr(labels)}) SET n = row "
-                            "RETURN n.iri AS iri, elementId(n) AS id", rows=chunk)
-            element_ids.update((r["iri"], r["id"]) for r in result)
-            done += len(chunk)
-            progress("nodes", done, total)
-    by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for rel in plan.rels:
-        by_type[rel.type].append({"s": element_ids[rel.start], "o": element_ids[rel.end]})
-    done, total = 0, len(plan.rels)
+        created = _in_batches(session, f"UNWIND $rows AS row CREATE (n:{STAGING}) SET n = row "
+                              "RETURN n.iri, elementId(n)", rows, batch, progress, "nodes", done, total)
+        element_ids.update(created)
+        staged[labels] = [eid for _, eid in created]
+        done += len(rows)
+    del by_labels
+    done, total = 0, plan.relationship_count()
     progress("relationships", 0, total)
-    for rel_type, rows in sorted(by_type.items()):
-        for chunk in _batches(rows, batch):
-            tx.run("UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.s MATCH (b) WHERE elementId(b) = row.o "
-                   f"CREATE (a)-[:`{rel_type}`]->(b)", rows=chunk).consume()
+    for rel_type, ends in sorted(plan.rel_ends.items()):
+        pairs = [[element_ids[ends[k]], element_ids[ends[k + 1]]] for k in range(0, len(ends), 2)]
+        _in_batches(session, "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] "
+                    f"MATCH (b) WHERE elementId(b) = row[1] CREATE (a)-[:`{rel_type.replace('`', '``')}`]->(b)",
+                    pairs, batch * REL_BATCH_FACTOR, progress, "relationships", done, total)
+        done += len(pairs)
+    return staged
+
+
+def _swap(tx: Any, staged: dict[tuple[str, ...], list[str]], progress: Progress) -> None:
+    """One transaction: the current graph's nodes lose their labels (``VawgRetired`` instead),
+    the staged nodes take theirs. Only labels change, so it is small next to the graph."""
+    total = sum(map(len, staged.values()))
+    progress("swap", 0, total)
+    tx.run(f"MATCH (n:{RESOURCE}) REMOVE n:$(labels(n)) SET n:{RETIRED}").consume()
+    done = 0
+    for labels, ids in sorted(staged.items()):
+        for i in range(0, len(ids), SWAP_BATCH):
+            chunk = ids[i:i + SWAP_BATCH]
+            tx.run(f"UNWIND $ids AS id MATCH (n) WHERE elementId(n) = id REMOVE n:{STAGING} SET n:$($labels)",
+                   ids=chunk, labels=list(labels)).consume()
             done += len(chunk)
-            progress("relationships", done, total)
+            progress("swap", done, total)
+
+
+def _delete_label(session: Any, label: str, progress: Progress, stage: str) -> int:
+    """Delete every node with ``label`` (and its relationships) in committed batches."""
+    import neo4j
+
+    def work(tx: Any) -> int:
+        record = tx.run(f"MATCH (n:{label}) WITH n LIMIT $n DETACH DELETE n RETURN count(*) AS c",
+                        n=DELETE_BATCH).single()
+        return int(record["c"]) if record else 0
+
+    deleted = 0
+    progress(stage, 0, 0)
+    while n := session.execute_write(neo4j.unit_of_work(timeout=BATCH_TX_TIMEOUT_S)(work)):
+        deleted += n
+        progress(stage, deleted, 0)
+    return deleted
 
 
 def _unavailable(exc: Exception, uri: str, user: str, database: str) -> StoreUnavailableError | None:
@@ -364,7 +757,7 @@ def _unavailable(exc: Exception, uri: str, user: str, database: str) -> StoreUna
 
 
 def load(
-    g: Graph,
+    g: Graph | Path,
     uri: str,
     user: str,
     password: str,
@@ -376,12 +769,15 @@ def load(
     model: OntologyModel | None = None,
     retry_s: float = 30.0,
 ) -> LoadResult:
-    """Replace the ``:Resource`` graph in ``database`` with ``g`` in one transaction."""
+    """Replace the ``:Resource`` graph in ``database`` with ``g`` (an rdflib graph, or a
+    ``.nt``/``.ttl`` file read as a stream): staged, then swapped in one transaction
+    (see the module's docstring). ``batch`` is the node rows a staging transaction."""
     import neo4j
 
     model = model or load_model()
     report: Progress = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
+    notes: list[str] = []
     started = time.monotonic()
     plan = plan_graph(g, model)
     timings["map"] = round(time.monotonic() - started, 2)
@@ -397,30 +793,55 @@ def load(
             with driver.session(database=database) as probe:
                 probe.run("RETURN 1").consume()
             t0 = time.monotonic()
-            stmts = schema_statements(model)
+            stmts = legacy_constraints(driver, database) + schema_statements(model)
             for i, stmt in enumerate(stmts, 1):
                 driver.execute_query(stmt, database_=database)
                 report("schema", i, len(stmts))
             timings["schema"] = round(time.monotonic() - t0, 2)
-            t0 = time.monotonic()
             with driver.session(database=database) as session:
-                work = neo4j.unit_of_work(timeout=LOAD_TX_TIMEOUT_S)(
-                    lambda tx: _write(tx, plan, report, batch))
-                session.execute_write(work)
-            timings["write"] = round(time.monotonic() - t0, 2)
+                t0 = time.monotonic()
+                _delete_label(session, STAGING, report, "clean")  # what an interrupted load left
+                _delete_label(session, RETIRED, report, "clean")
+                timings["clean"] = round(time.monotonic() - t0, 2)
+                t0 = time.monotonic()
+                try:
+                    staged = _stage(session, plan, report, batch)
+                    timings["stage"] = round(time.monotonic() - t0, 2)
+                    t0 = time.monotonic()
+                    session.execute_write(neo4j.unit_of_work(timeout=SWAP_TX_TIMEOUT_S)(_swap), staged, report)
+                    timings["swap"] = round(time.monotonic() - t0, 2)
+                except Exception:
+                    with contextlib.suppress(Exception):  # unreachable server: the next load cleans up
+                        _delete_label(session, STAGING, report, "rollback")
+                    raise
+                timings["write"] = round(timings["stage"] + timings["swap"], 2)
+                t0 = time.monotonic()
+                try:
+                    _delete_label(session, RETIRED, report, "delete")
+                except Exception as exc:  # the new graph is live; the next load deletes what is left
+                    notes.append(f"the previous graph was swapped out but not all deleted ({type(exc).__name__}); "
+                                 "the next load deletes the rest")
+                timings["delete"] = round(time.monotonic() - t0, 2)
+            t0 = time.monotonic()
             labels, rel_types = counts(driver, database)
+            timings["count"] = round(time.monotonic() - t0, 2)
         except Exception as exc:
             if (unavailable := _unavailable(exc, uri, user, database)) is not None:
                 raise unavailable from exc
             if isinstance(exc, StoreError):
                 raise
+            hint = ""
+            if "OutOfMemory" in str(getattr(exc, "code", "") or ""):
+                hint = (" (the swap relabels every node of the old and the new graph in one transaction: give the "
+                        "server more heap (for the project's server: `VAWG_KG_NEO4J_HEAP=4g vawg-kg neo4j start`), "
+                        "or raise dbms.memory.transaction.total.max)")
             raise StoreError(
                 f"loading {source} into {uri} (database '{database}') failed and was rolled back; "
-                f"the previous graph is unchanged: {type(exc).__name__}: {exc}", uri=uri) from exc
+                f"the previous graph is unchanged: {type(exc).__name__}: {exc}{hint}", uri=uri) from exc
     timings["total"] = round(time.monotonic() - started, 2)
     return LoadResult(uri=uri, database=database, source=source, nodes=labels.get(RESOURCE, 0),
                       relationships=sum(rel_types.values()), labels=labels, rel_types=rel_types,
-                      unmapped=dict(plan.unmapped), seconds=timings)
+                      unmapped=dict(plan.unmapped), seconds=timings, notes=notes)
 
 
 def counts(driver: Any, database: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -433,12 +854,7 @@ def counts(driver: Any, database: str) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def load_build(build_dir: Path, uri: str, user: str, password: str, database: str = "neo4j",
-               *, progress: Progress | None = None) -> LoadResult:
-    """Load ``build_dir/vawg-kg.nt`` (or ``.ttl``)."""
+               *, progress: Progress | None = None, batch: int = BATCH) -> LoadResult:
+    """Load ``build_dir/vawg-kg.nt`` (or ``.ttl``), streamed: the file is never an rdflib graph."""
     path = graph_file(build_dir)
-    t0 = time.monotonic()
-    g = read_graph(path)
-    parse_s = round(time.monotonic() - t0, 2)
-    result = load(g, uri, user, password, database, progress=progress, source=str(path))
-    result.seconds = {"parse": parse_s, **result.seconds}
-    return result
+    return load(path, uri, user, password, database, progress=progress, batch=batch, source=str(path))

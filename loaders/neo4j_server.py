@@ -42,9 +42,11 @@ from vawg_kg.paths import cache_dir
 
 PINNED = "5.26.30"  # newest 5.26 LTS on Maven Central; 5.26 is the last line that runs on Java 17
 MIN_JAVA = 17
-# Sized for a 2-core / 24 GiB machine running the API and tests beside it.
+# Sized for a 2-core / 24 GiB machine running the API and tests beside it; VAWG_KG_NEO4J_HEAP and
+# VAWG_KG_NEO4J_PAGECACHE override them (a 500-document graph's load needs a 4g heap: see neo4j_load).
 HEAP = "1g"
 PAGECACHE = "512m"
+HEAP_ENV, PAGECACHE_ENV = "VAWG_KG_NEO4J_HEAP", "VAWG_KG_NEO4J_PAGECACHE"
 TX_TIMEOUT = "30s"
 START_TIMEOUT_S = 180.0  # a loaded 2-core machine has needed ~60 s
 STOP_TIMEOUT_S = 60.0
@@ -326,8 +328,8 @@ def start(
     data_dir: Path | None = None,
     version: str = PINNED,
     state_file: Path | None = None,
-    heap: str = HEAP,
-    pagecache: str = PAGECACHE,
+    heap: str | None = None,
+    pagecache: str | None = None,
     tx_timeout: str = TX_TIMEOUT,
     timeout_s: float = START_TIMEOUT_S,
     password: str | None = None,
@@ -337,6 +339,8 @@ def start(
     With no ``state_file`` the default one is used, and a server already recorded there and
     running is returned as is (one project server per machine user).
     """
+    heap = heap or os.environ.get(HEAP_ENV) or HEAP
+    pagecache = pagecache or os.environ.get(PAGECACHE_ENV) or PAGECACHE
     state_path = state_file or default_state_file()
     if (running := status(state_path)) is not None:
         if port is None or port == running.port:

@@ -153,16 +153,21 @@ def test_mapping_folds_spans_and_periods_and_lists_repeated_values(neo4j_driver:
     assert spans == 0
 
 
-def test_constraints_and_indexes_come_from_the_ontology(neo4j_driver: Any, neo4j_server: ServerInfo) -> None:
+def test_indexes_come_from_the_ontology_and_old_constraints_go(neo4j_driver: Any, neo4j_server: ServerInfo) -> None:
+    """``iri`` is indexed on every label (range indexes: a uniqueness constraint makes the swap's
+    writes slower the more the load has deleted); a constraint an earlier version made is dropped."""
+    neo4j_driver.execute_query("DROP INDEX vawg_Theme_iri IF EXISTS")
+    neo4j_driver.execute_query("CREATE CONSTRAINT vawg_Theme_iri IF NOT EXISTS FOR (n:Theme) REQUIRE n.iri IS UNIQUE")
     do_load(neo4j_server, small_graph(2))
     model = load_model()
-    constraints = {(tuple(r["labelsOrTypes"]), tuple(r["properties"])) for r in neo4j_driver.execute_query(
-        "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type WHERE type = 'UNIQUENESS' "
+    constraints = neo4j_driver.execute_query("SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'vawg_' "
+                                             "RETURN name").records
+    assert constraints == []
+    indexed = {(tuple(r["labelsOrTypes"] or ()), tuple(r["properties"] or ())) for r in neo4j_driver.execute_query(
+        "SHOW INDEXES YIELD labelsOrTypes, properties, type WHERE type = 'RANGE' "
         "RETURN labelsOrTypes, properties").records}
     for label in ["Resource", *(c.neo4j_label for c in model.classes.values())]:
-        assert ((label,), ("iri",)) in constraints
-    indexed = {(tuple(r["labelsOrTypes"] or ()), tuple(r["properties"] or ())) for r in neo4j_driver.execute_query(
-        "SHOW INDEXES YIELD labelsOrTypes, properties RETURN labelsOrTypes, properties").records}
+        assert ((label,), ("iri",)) in indexed
     assert (("Commitment",), ("ref",)) in indexed
     assert (("PolicyDocument",), ("docId",)) in indexed
 
@@ -193,6 +198,71 @@ def test_interrupted_load_leaves_the_previous_graph(neo4j_server: ServerInfo) ->
     with pytest.raises(KeyboardInterrupt):
         do_load(neo4j_server, small_graph(12), batch=2, progress=interrupt)
     assert db_counts(neo4j_server) == before
+
+
+def _left_over(info: ServerInfo) -> dict[str, int]:
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(info.uri, auth=(info.user, info.password)) as driver:
+        return {label: driver.execute_query(f"MATCH (n:{label}) RETURN count(n) AS c").records[0]["c"]
+                for label in (neo4j_load.STAGING, neo4j_load.RETIRED)}
+
+
+def test_staged_graph_is_invisible_to_labelled_queries_until_the_swap(neo4j_server: ServerInfo) -> None:
+    """While the new graph is staged, every query that starts from a label sees the old one."""
+    do_load(neo4j_server, small_graph())
+    before = db_counts(neo4j_server)
+    seen: dict[str, Any] = {}
+
+    def look(stage: str, done: int, total: int) -> None:
+        if stage == "relationships" and done == total and "staged" not in seen:
+            seen["staged"] = (db_counts(neo4j_server), _left_over(neo4j_server))
+
+    new = small_graph(12)
+    do_load(neo4j_server, new, batch=3, progress=look)
+    staged_counts, staged_left = seen["staged"]
+    assert staged_counts == before
+    assert staged_left[neo4j_load.STAGING] > 0  # the new graph was there, unlabelled
+    labels, rels = db_counts(neo4j_server)
+    assert ({k: v for k, v in labels.items() if k != "Resource"}, rels) == rdf_counts(new, load_model())
+    assert _left_over(neo4j_server) == {neo4j_load.STAGING: 0, neo4j_load.RETIRED: 0}
+
+
+def test_failed_load_deletes_what_it_staged(neo4j_server: ServerInfo) -> None:
+    do_load(neo4j_server, small_graph())
+    bad = small_graph(12)
+    bad.add((URIRef("http://www.legislation.gov.uk/id/ukpga/2015/9"), VAWG.year,
+             Literal("99999999999999999999", datatype=XSD.integer)))
+    with pytest.raises(StoreError):
+        do_load(neo4j_server, bad, batch=1)
+    assert _left_over(neo4j_server) == {neo4j_load.STAGING: 0, neo4j_load.RETIRED: 0}
+
+
+def test_next_load_deletes_what_an_interrupted_one_left(neo4j_server: ServerInfo) -> None:
+    do_load(neo4j_server, small_graph())
+
+    def interrupt(stage: str, done: int, total: int) -> None:
+        if stage == "relationships" and done > 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        do_load(neo4j_server, small_graph(12), batch=2, progress=interrupt)
+    assert _left_over(neo4j_server)[neo4j_load.STAGING] > 0
+    new = small_graph(8)
+    do_load(neo4j_server, new)
+    assert _left_over(neo4j_server) == {neo4j_load.STAGING: 0, neo4j_load.RETIRED: 0}
+    labels, rels = db_counts(neo4j_server)
+    assert ({k: v for k, v in labels.items() if k != "Resource"}, rels) == rdf_counts(new, load_model())
+
+
+def test_a_build_folder_loads_by_streaming(neo4j_server: ServerInfo, tmp_path: Path) -> None:
+    """``load_build`` reads the N-Triples file itself (no rdflib graph) and gives the same graph."""
+    g = small_graph()
+    g.serialize(tmp_path / "vawg-kg.nt", format="nt", encoding="utf-8")
+    via_file = neo4j_load.load_build(tmp_path, neo4j_server.uri, neo4j_server.user, neo4j_server.password)
+    assert (via_file.labels, via_file.rel_types) == db_counts(neo4j_server)
+    via_graph = do_load(neo4j_server, g)
+    assert (via_graph.labels, via_graph.rel_types) == (via_file.labels, via_file.rel_types)
 
 
 def test_neo4j_scheme_gives_the_same_graph(neo4j_server: ServerInfo) -> None:
