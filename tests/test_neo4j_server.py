@@ -27,10 +27,12 @@ def test_install_is_idempotent_and_fast(neo4j_server: ServerInfo) -> None:
     assert (home / "installed.json").is_file() and any((home / "lib").glob("neo4j-bolt-*.jar"))
 
 
-def test_start_status_stop(tmp_path: Path, neo4j_server: ServerInfo) -> None:
+def test_start_status_stop(tmp_path: Path, neo4j_server: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> None:
     state = tmp_path / "state.json"
+    monkeypatch.setenv(server.HEAP_ENV, "768m")  # a 500-document load wants 4g: the variable sets it
     info = server.start(data_dir=tmp_path / "data", state_file=state)
     try:
+        assert "-Xmx768m" in Path(f"/proc/{info.pid}/cmdline").read_bytes().decode().split("\0")
         assert server.status(state) == info
         assert stat.S_IMODE(state.stat().st_mode) == 0o600  # it holds the password
         assert server.start(state_file=state) == info  # already running: the same server
