@@ -329,8 +329,11 @@ def test_real_build_counts_equal_the_rdf(neo4j_server: ServerInfo, build_dir: Pa
     assert (result.labels, result.rel_types) == (labels, rels)
 
 
-def test_kill_during_load_then_restart_keeps_the_previous_graph(tmp_path: Path, neo4j_server: ServerInfo) -> None:
-    """Issue 10: SIGKILL the server mid-load; after a restart the previous graph is intact and a new load completes."""
+@pytest.mark.parametrize("stage", ["relationships", "swap"])
+def test_kill_during_load_then_restart_keeps_the_previous_graph(tmp_path: Path, neo4j_server: ServerInfo,
+                                                                 stage: str) -> None:
+    """Issue 10: SIGKILL the server mid-load — while staging, or inside the swap's transaction after
+    the old nodes were relabelled; after a restart the previous graph is intact and a new load completes."""
     state, data = tmp_path / "state.json", tmp_path / "data"
     info = server.start(data_dir=data, state_file=state)
     try:
@@ -338,8 +341,8 @@ def test_kill_during_load_then_restart_keeps_the_previous_graph(tmp_path: Path, 
         do_load(info, old)
         before = db_counts(info)
 
-        def kill_midway(stage: str, done: int, total: int) -> None:
-            if stage == "relationships" and done > 0:
+        def kill_midway(at: str, done: int, total: int) -> None:
+            if at == stage and done > 0:
                 server.kill(info)
 
         with pytest.raises(StoreUnavailableError):
