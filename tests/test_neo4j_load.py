@@ -7,6 +7,8 @@ quickly; the real build of the bundled documents checks the counts per class and
 
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 import socket
 from collections import Counter
@@ -314,6 +316,20 @@ def test_cli_load_neo4j_error_exit_code(tmp_path: Path) -> None:
                                       "--build-dir", str(tmp_path)])
     assert result.exit_code == StoreUnavailableError.exit_code, result.output
     assert "cannot reach Neo4j at" in result.output
+
+
+def test_cli_load_neo4j_streams_the_build_and_prints_the_counts(neo4j_server: ServerInfo, build_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from vawg_kg.cli import app
+
+    result = CliRunner().invoke(app, ["load-neo4j", "--uri", neo4j_server.uri, "--user", neo4j_server.user,
+                                      "--password", neo4j_server.password, "--build-dir", str(build_dir)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    labels, rels = db_counts(neo4j_server)
+    assert labels["Commitment"] == len(json.loads((build_dir / "commitments.json").read_text()))
+    assert f"{labels['Resource']} nodes, {sum(rels.values())} relationships" in result.output
 
 
 def test_real_build_counts_equal_the_rdf(neo4j_server: ServerInfo, build_dir: Path) -> None:

@@ -103,7 +103,8 @@ def load_neo4j(
     database: Annotated[Optional[str], typer.Option("--database")] = None,
     build_dir: Annotated[Path, typer.Option("--build-dir", help="Folder with vawg-kg.nt or .ttl")] = default_build_dir(),
 ) -> None:
-    """Replace the graph in Neo4j with the built RDF graph, in one transaction."""
+    """Replace the graph in Neo4j with the built RDF graph (streamed from the N-Triples; staged, then
+    swapped in by one transaction, so a failed load leaves the previous graph)."""
     from vawg_kg.loaders import neo4j_load
     from vawg_kg.loaders.neo4j_server import ConnectionSettings, connection_settings
 
@@ -120,10 +121,8 @@ def load_neo4j(
                 tasks[stage] = progress.add_task(stage, total=total)
             progress.update(tasks[stage], completed=done, total=total)
 
-        with console.status(f"reading {path}…"):
-            graph = neo4j_load.read_graph(path)
-        result = neo4j_load.load(graph, settings.uri, settings.user, settings.password, settings.database,
-                                 progress=on_progress, source=str(path))
+        result = neo4j_load.load_build(build_dir, settings.uri, settings.user, settings.password,
+                                       settings.database, progress=on_progress)
     table = Table(title=f"{path} → {result.uri} (database {result.database})")
     table.add_column("label / relationship type")
     table.add_column("count", justify="right")
