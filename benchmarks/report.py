@@ -61,9 +61,13 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
         add("API overhead over a direct store query", "≤ 1.5 × + 2 ms",
             f"{ov['api_ms']['median']:.1f} ms vs {ov['direct_ms']['median']:.1f} ms direct (allowed {ov['allowed_ms']} ms)",
             ov["met"])
-    n500 = sizes.get("500", {}).get("neo4j_load", {}).get("rate_per_s", {}).get("median")
-    if n500:
-        add("Neo4j load at 500 docs", "≥ 20,000 nodes+rels/s", f"{n500:,.0f} /s", n500 >= 20000)
+    load500 = sizes.get("500", {}).get("neo4j_load", {})
+    rates = {kind: load500.get(f"{kind}_rate_per_s", {}).get("median") for kind in ("first_load", "replace")}
+    rates = {k: v for k, v in rates.items() if v}
+    if rates:
+        add("Neo4j load at 500 docs", "≥ 20,000 nodes+rels/s",
+            ", ".join(f"{k.replace('_', ' ')} {v:,.0f} /s" for k, v in rates.items()),
+            min(rates.values()) >= 20000)
     rss = api.get("rss_after_load")
     if rss:
         total = rss["peak_rss_mb"] + rss["children_rss_mb"]
@@ -120,16 +124,22 @@ def markdown(results: dict[str, Any]) -> str:
                                 if e.get("build") and "error" not in e["build"]]], rows)
 
     rows = []
+    heap = "?"
     for size, e in sizes.items():
         n = e.get("neo4j_load")
-        if n:
-            rows.append([size, f"{n['nodes']:,}", f"{n['relationships']:,}", _fmt(n["wall_s"], " s"),
-                         _fmt(n["rdf_parse_s"], " s"), _fmt(n["map_s"], " s"), _fmt(n["write_s"], " s"),
-                         _fmt(n["rate_per_s"], "/s", 0), _fmt(n["write_rate_per_s"], "/s", 0)])
+        if n and "nodes" in n:
+            heap = n.get("server_xmx", heap)
+            rows.append([size, f"{n['nodes']:,}", f"{n['relationships']:,}", _fmt(n.get("map_s"), " s"),
+                         _fmt(n.get("stage_s"), " s"), _fmt(n.get("swap_s"), " s"), _fmt(n.get("delete_s"), " s"),
+                         _fmt(n.get("total_s"), " s"), _fmt(n.get("first_load_rate_per_s"), "/s", 0),
+                         _fmt(n.get("replace_rate_per_s"), "/s", 0), _fmt(n.get("loader_peak_rss_mb"), " MB", 0),
+                         _fmt(n.get("server_heap_used_peak_mb"), " MB", 0)])
     if rows:
-        lines += ["## Neo4j load (private server, 2 GB heap; one transaction)", ""] + _table(
-            ["docs", "nodes", "rels", "wall (incl. RDF parse)", "RDF parse", "map", "write",
-             "rate (nodes+rels / load s)", "write-only rate"], rows)
+        lines += [f"## Neo4j load (private server, {heap} heap; staged in batches, swapped in one transaction)", "",
+                  "Map includes reading vawg-kg.nt; a replace also deletes the previous graph. "
+                  "Rates are nodes + relationships per second of the whole load.", ""] + _table(
+            ["docs", "nodes", "rels", "map", "stage", "swap", "delete old", "total", "first-load rate",
+             "replace rate", "loader peak RSS", "server heap used"], rows)
     elif results.get("neo4j_error"):
         lines += ["## Neo4j", "", f"Not measured: {results['neo4j_error']}", ""]
 

@@ -7,9 +7,8 @@ quickly; the real build of the bundled documents checks the counts per class and
 
 from __future__ import annotations
 
-import json
-
 import datetime as dt
+import json
 import socket
 from collections import Counter
 from pathlib import Path
