@@ -11,6 +11,9 @@ connections on two cores that is what keeps the tail latency down.
 * Every answer from a cached path carries a strong ``ETag`` (a hash of its
   body) and ``Cache-Control: no-cache`` (clients revalidate); a matching
   ``If-None-Match`` gets ``304 Not Modified`` without the body.
+* Concurrent misses for one request are computed once: the others wait for
+  that answer (a burst of identical requests on a cold cache does not run the
+  route thirty times over).
 * Paths that depend on anything else (``/health``, ``/cypher`` — Neo4j may be
   reloaded on its own — ``/sparql``) are not listed, so never cached.
 
@@ -20,6 +23,7 @@ costs a dictionary lookup and two ``send`` calls.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -56,6 +60,7 @@ class ResponseCache:
         self.max_entry_bytes = max_entry_bytes
         self.version = version.encode()
         self._entries: OrderedDict[CacheKey, CachedResponse] = OrderedDict()
+        self._pending: dict[CacheKey, asyncio.Future[CachedResponse | None]] = {}
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -69,14 +74,29 @@ class ResponseCache:
             return
         headers = dict(scope["headers"])
         key: CacheKey = (scope["path"], scope["query_string"], headers.get(b"accept", b""))
+        if_none_match = headers.get(b"if-none-match")
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             self.hits += 1
-            await self._replay(entry, headers.get(b"if-none-match"), send)
+            await self._replay(entry, if_none_match, send)
             return
+        pending = self._pending.get(key)
+        if pending is not None:  # the same answer is being computed: wait for it instead of computing it again
+            entry = await asyncio.shield(pending)
+            if entry is not None:
+                self.hits += 1
+                await self._replay(entry, if_none_match, send)
+                return
         self.misses += 1
-        await self._forward_and_keep(key, headers.get(b"if-none-match"), scope, receive, send)
+        future: asyncio.Future[CachedResponse | None] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            entry = await self._forward_and_keep(key, if_none_match, scope, receive, send)
+        finally:
+            self._pending.pop(key, None)
+            if not future.done():
+                future.set_result(entry)  # None when it failed or was not cacheable: waiters then run it
 
     async def _replay(self, entry: CachedResponse, if_none_match: bytes | None, send: Send) -> None:
         if if_none_match is not None and _etag_matches(if_none_match, entry.etag):
@@ -88,14 +108,16 @@ class ResponseCache:
         await send({"type": "http.response.body", "body": entry.body})
 
     async def _forward_and_keep(self, key: CacheKey, if_none_match: bytes | None, scope: Scope,
-                                receive: Receive, send: Send) -> None:
-        """Run the app; buffer a cacheable 200 to add its ETag, pass anything else straight on."""
+                                receive: Receive, send: Send) -> CachedResponse | None:
+        """Run the app; buffer a cacheable 200 to add its ETag, pass anything else straight on.
+        Returns the complete answer when it was cacheable (for requests waiting on it)."""
         start: Message | None = None
         chunks: list[bytes] = []
         size = 0
+        made: CachedResponse | None = None
 
         async def capture(message: Message) -> None:
-            nonlocal start, size
+            nonlocal start, size, made
             if message["type"] == "http.response.start":
                 if message["status"] == 200 and _storable(message.get("headers", [])):
                     start = message
@@ -120,11 +142,12 @@ class ResponseCache:
                 etag = _etag(self.version + body)
                 kept = tuple((k, v) for k, v in start.get("headers", [])
                              if k.lower() not in (b"etag", b"cache-control"))
-                entry = CachedResponse(200, (*kept, (b"etag", etag), (b"cache-control", b"no-cache")), body, etag)
-                self._keep(key, entry)
-                await self._replay(entry, if_none_match, send)
+                made = CachedResponse(200, (*kept, (b"etag", etag), (b"cache-control", b"no-cache")), body, etag)
+                self._keep(key, made)
+                await self._replay(made, if_none_match, send)
 
         await self.app(scope, receive, capture)
+        return made
 
     def _keep(self, key: CacheKey, entry: CachedResponse) -> None:
         if len(entry.body) > self.max_bytes:

@@ -130,3 +130,29 @@ def test_cookies_and_unlisted_paths_are_not_kept() -> None:
         _get(app, "/other?n=3")
     assert calls == ["cookie", "/other?n=3", "cookie", "/other?n=3"]
     assert "etag" not in _get(app, "/other?n=3").headers
+
+
+def test_concurrent_misses_for_one_request_run_the_route_once() -> None:
+    calls: list[str] = []
+
+    async def slow(request: Request) -> Response:
+        calls.append("slow")
+        await asyncio.sleep(0.2)
+        return PlainTextResponse("computed once")
+
+    async def failing(request: Request) -> Response:
+        calls.append("failing")
+        await asyncio.sleep(0.1)
+        return PlainTextResponse("no", status_code=422)
+
+    app = ResponseCache(Starlette(routes=[Route("/c/slow", slow), Route("/c/failing", failing)]), ["/c"])
+
+    async def burst(path: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            return list(await asyncio.gather(*(client.get(path) for _ in range(20))))
+
+    answers = asyncio.run(burst("/c/slow"))
+    assert [r.text for r in answers] == ["computed once"] * 20 and calls == ["slow"]
+    assert len({r.headers["etag"] for r in answers}) == 1
+    errors = asyncio.run(burst("/c/failing"))  # an answer that is not kept is not shared either
+    assert [r.status_code for r in errors] == [422] * 20 and calls.count("failing") >= 2
