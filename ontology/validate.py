@@ -100,11 +100,13 @@ def shape_groups(data: Graph, groups: int) -> list[list[URIRef]]:
         instances = len({s for c in classes for s in data.subjects(RDF.type, c)})
         properties = len(list(sg.objects(shape, SH.property)))
         costs.append((instances * (properties + 1), shape))
-    bins: list[tuple[int, list[URIRef]]] = [(0, []) for _ in range(max(1, groups))]
+    loads = [0] * max(1, groups)
+    members: list[list[URIRef]] = [[] for _ in loads]
     for cost, shape in sorted(costs, key=lambda c: (-c[0], c[1])):
-        load, members = min(bins, key=lambda b: b[0])
-        bins[bins.index((load, members))] = (load + cost, [*members, shape])
-    return [sorted(members) for _, members in bins if members]
+        lightest = loads.index(min(loads))
+        loads[lightest] += cost
+        members[lightest].append(shape)
+    return [sorted(group) for group in members if group]
 
 
 def _describe(data: Graph, results: Graph, result: Node) -> str:
