@@ -188,16 +188,16 @@ class GraphData:
             rows.append({"id": node, "doc_id": rec["doc_id"], "ref": rec["ref"], "text": rec["text"],
                          "published": doc.get("published"), "document": doc.get("title", rec["doc_id"]),
                          "relation": kind, "via": via, "score": score, "source": rec.get("source")})
-        rows.sort(key=lambda r: (r["published"] or "", r["doc_id"], _ref_key(r["ref"])))
+        rows.sort(key=lambda r: self._date_key(r["id"]))
         return rows
 
-    def _in_date_order(self, ids: list[str]) -> list[str]:
-        """Commitment ids in the order lineage rows are listed: document date, document, ref."""
-        def key(node: str) -> tuple[Any, ...]:
-            rec = self.by_id[node]
-            return (self.doc_by_id.get(rec["doc_id"], {}).get("published") or "", rec["doc_id"], _ref_key(rec["ref"]))
+    def _date_key(self, node: str) -> tuple[Any, ...]:
+        """The order lineages are listed in: document date, document, ref."""
+        rec = self.by_id[node]
+        return (self.doc_by_id.get(rec["doc_id"], {}).get("published") or "", rec["doc_id"], _ref_key(rec["ref"]))
 
-        return sorted(ids, key=key)
+    def _in_date_order(self, ids: list[str]) -> list[str]:
+        return sorted(ids, key=self._date_key)
 
     # --- coverage ------------------------------------------------------------------------
     def coverage(self) -> dict[str, Any]:
