@@ -46,6 +46,21 @@ class Settings:
     max_limit: int = 1000
     #: memory for repeated GET answers (bytes; 0 turns the response cache off)
     response_cache_bytes: int = 32 * 1024 * 1024
+    #: the largest answer a SPARQL or Cypher query may build (bytes, in the requested format), else 413
+    max_result_bytes: int = 8 * 1024 * 1024
+    #: the longest query text accepted (characters); parsing is bounded by the query timeout as well
+    max_query_chars: int = 64 * 1024
+    #: Host header values answered (comma-separated in VAWG_KG_TRUSTED_HOSTS; ``*.example.org`` allowed);
+    #: empty means the bound host and the localhost names
+    trusted_hosts: tuple[str, ...] = field(default_factory=tuple)
+    #: worker processes for ad-hoc SPARQL (/sparql, /id) and, separately, for the build's own named
+    #: queries and /gaps, so ad-hoc queries cannot starve them
+    sparql_workers: int = 2
+    named_query_workers: int = 1
+    #: Cypher requests run at once
+    cypher_concurrency: int = 2
+    #: requests that may wait for a busy lane; beyond that 429 with Retry-After
+    query_queue: int = 8
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -62,5 +77,12 @@ class Settings:
             max_query_string=_env("MAX_QUERY_STRING", cls.max_query_string, int),
             cors_origins=_env("CORS_ORIGINS", (), _origins),
             response_cache_bytes=_env("RESPONSE_CACHE_BYTES", cls.response_cache_bytes, int),
+            max_result_bytes=_env("MAX_RESULT_BYTES", cls.max_result_bytes, int),
+            max_query_chars=_env("MAX_QUERY_CHARS", cls.max_query_chars, int),
+            trusted_hosts=_env("TRUSTED_HOSTS", (), _origins),
+            sparql_workers=_env("SPARQL_WORKERS", cls.sparql_workers, int),
+            named_query_workers=_env("NAMED_QUERY_WORKERS", cls.named_query_workers, int),
+            cypher_concurrency=_env("CYPHER_CONCURRENCY", cls.cypher_concurrency, int),
+            query_queue=_env("QUERY_QUEUE", cls.query_queue, int),
         )
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})

@@ -109,3 +109,15 @@ class StoreError(VawgError):
     status = 500
     code = "store_error"
     exit_code = 8
+
+
+class TooManyRequestsError(VawgError):
+    """A query lane is full: every worker is busy and the waiting line is at its limit."""
+
+    status = 429
+    code = "too_many_requests"
+    exit_code = 7
+
+    def __init__(self, message: str, retry_after_s: int = 2, **details: Any) -> None:
+        super().__init__(message, retry_after_s=retry_after_s, **details)
+        self.retry_after_s = retry_after_s
