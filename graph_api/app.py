@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from vawg_kg.graph_api import errors
 from vawg_kg.graph_api.response_cache import ResponseCache
-from vawg_kg.graph_api.security import GuardMiddleware
+from vawg_kg.graph_api.security import GuardMiddleware, trusted_hosts
 from vawg_kg.graph_api.service import GraphService
 from vawg_kg.graph_api.settings import Settings
 
@@ -67,7 +67,9 @@ def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
                            allow_headers=["Accept", "Content-Type"], allow_credentials=False)
     # Added last = outermost: limits apply before CORS or any route reads the request.
     app.add_middleware(GuardMiddleware, max_body_bytes=settings.max_body_bytes,
-                       max_query_string=settings.max_query_string)
+                       max_query_string=settings.max_query_string,
+                       allowed_hosts=trusted_hosts(settings.host, settings.trusted_hosts))
+    app.router.add_event_handler("shutdown", app.state.service.close)
     return app
 
 

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, NotFoundError, QueryParseError,
                             QueryTimeoutError, ResultTooLargeError, StoreError, StoreUnavailableError,
-                            VawgError)
+                            TooManyRequestsError, VawgError)
 
 log = logging.getLogger("vawg_kg.graph_api")
 
@@ -53,7 +53,7 @@ class UriTooLongError(VawgError):
     code = "uri_too_long"
 
 
-_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
+_HTTP_CODES = {429: "too_many_requests", 400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
                413: "request_too_large", 414: "uri_too_long", 415: "unsupported_media_type"}
 
 
@@ -80,11 +80,23 @@ def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def request_id(request: Request) -> str:
+    """The id the request guard gave this request (``X-Request-Id``), for logs and error bodies."""
+    return str(getattr(request.state, "request_id", "") or "-")
+
+
 async def _vawg_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, VawgError)
+    rid = request_id(request)
+    if exc.status >= 500 or exc.internal:
+        # Text from elsewhere (a store's message, a worker's error output) stays in the log.
+        log.warning("[%s] %s %s -> %s: %s%s", rid, request.method, request.url.path, exc.status, exc.message,
+                    f" | {exc.internal}" if exc.internal else "")
+    details = _jsonable(exc.details)
     if exc.status >= 500:
-        log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.status, exc.message)
-    return error_response(exc)
+        details["request_id"] = rid
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyRequestsError) else None
+    return JSONResponse(error_body(exc.code, exc.message, details), status_code=exc.status, headers=headers)
 
 
 _LOCATIONS = ("query", "path", "body", "header", "cookie", "form")
@@ -161,9 +173,10 @@ def _allowed_methods(request: Request) -> list[str]:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error in %s %s", request.method, request.url.path)
-    return JSONResponse(error_body("internal_error", "the server hit an unexpected error; it has been logged"),
-                        status_code=500)
+    rid = request_id(request)
+    log.exception("[%s] unexpected error in %s %s", rid, request.method, request.url.path)
+    return JSONResponse(error_body("internal_error", "the server hit an unexpected error; it has been logged",
+                                   {"request_id": rid}), status_code=500)
 
 
 HANDLERS = {

@@ -25,6 +25,12 @@ from vawg_kg.graph_api.errors import InvalidParameterError
 from vawg_kg.graph_api.orgs import OrgDirectory
 from vawg_kg.graph_api.search import BM25
 from vawg_kg.graph_api.settings import Settings
+from vawg_kg.queries.results import QueryResult
+from vawg_kg.queries.runner import run_named
+from vawg_kg.queries.sparql_guard import normalise
+from vawg_kg.queries.sparql_pool import Document, WorkerPool, run_guarded
+from vawg_kg.queries.sparql_worker import WorkRequest
+from vawg_kg.queries.stores import OxigraphStore
 
 ID_BASE = "https://w3id.org/vawg-kg/id/"
 LEG_BASE = "http://www.legislation.gov.uk/id/"
@@ -85,7 +91,8 @@ class GraphService:
         self._index()
         self.orgs = OrgDirectory(self.records)
         self._store: Any = None
-        self._store_lock = threading.Lock()
+        self._store_lock = threading.RLock()
+        self._lanes: dict[str, WorkerPool] = {}
         self._named_cache: dict[tuple[str, tuple[tuple[str, Any], ...]], list[dict[str, Any]]] = {}
         self._cache_lock = threading.Lock()
 
@@ -265,25 +272,43 @@ class GraphService:
     def store(self) -> Any:
         with self._store_lock:
             if self._store is None:
-                try:
-                    from vawg_kg.queries.stores import OxigraphStore
-                except ImportError as exc:
-                    raise StoreUnavailableError("the SPARQL store module is not available in this install") from exc
                 self._store = OxigraphStore.open_read_only(self.build_dir)
             return self._store
+
+    def store_present(self) -> bool:
+        """Whether the build has a loaded SPARQL store (a file check: no store is opened)."""
+        return OxigraphStore.is_loaded(self.build_dir)
+
+    def lane(self, name: str) -> WorkerPool:
+        """The worker lane for ``adhoc`` SPARQL (/sparql) or ``trusted`` queries (named queries, /gaps, /id)."""
+        with self._store_lock:
+            pool = self._lanes.get(name)
+            if pool is None:
+                store_dir = self.store().path
+                workers = self.settings.sparql_workers if name == "adhoc" else self.settings.named_query_workers
+                pool = self._lanes[name] = WorkerPool(store_dir, workers, self.settings.query_queue,
+                                                      self.settings.query_worker_memory_bytes, name=name)
+            return pool
+
+    def lanes_status(self) -> dict[str, Any]:
+        with self._store_lock:
+            return {name: pool.status() for name, pool in self._lanes.items()}
+
+    def close(self) -> None:
+        with self._store_lock:
+            for pool in self._lanes.values():
+                pool.close()
+            self._lanes.clear()
 
     def named_rows(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Rows of a named query (trusted text: the longer named-query timeout), cached per parameters
         for the life of the server — the graph it reads never changes under it."""
-        from vawg_kg.queries.runner import run_named
-
         key = (name, tuple(sorted(params.items())))
         with self._cache_lock:
             cached = self._named_cache.get(key)
         if cached is not None:
             return cached
-        result = run_named(name, params, self.store(), guarded=True, timeout_s=self.settings.named_query_timeout_s,
-                           max_rows=self.settings.named_query_max_rows)
+        result = self.run_named(name, params)
         rows = result.records()
         with self._cache_lock:
             if len(self._named_cache) > 256:
@@ -291,13 +316,24 @@ class GraphService:
             self._named_cache[key] = rows
         return rows
 
-    def sparql(self, query: str, bindings: dict[str, Any] | None = None) -> Any:
-        try:
-            from vawg_kg.queries.sparql_guard import run_guarded
-        except ImportError as exc:
-            raise StoreUnavailableError("the SPARQL guard module is not available in this install") from exc
+    def run_named(self, name: str, params: dict[str, Any]) -> QueryResult:
+        """A named query on the trusted lane, uncached (the CSV export streams it anew)."""
+        return run_named(name, params, self.store(), guarded=True, timeout_s=self.settings.named_query_timeout_s,
+                         max_rows=self.settings.named_query_max_rows, pool=self.lane("trusted"))
+
+    def sparql(self, query: str, bindings: dict[str, Any] | None = None) -> QueryResult:
+        """The API's own SPARQL (``/id``'s DESCRIBE) on the trusted lane."""
         return run_guarded(self.store(), query, timeout_s=self.settings.query_timeout_s,
-                           max_rows=self.settings.max_rows, bindings=bindings)
+                           max_rows=self.settings.max_rows, bindings=bindings, pool=self.lane("trusted"))
+
+    def sparql_document(self, query: str, result_format: str | None, graph_format: str | None) -> Document:
+        """An ad-hoc query's answer, written by the worker in the negotiated format under the byte cap."""
+        request = WorkRequest(normalise(query), max_rows=self.settings.max_rows,
+                              max_bytes=self.settings.max_result_bytes, output="document",
+                              result_format=result_format, graph_format=graph_format)
+        answer = self.lane("adhoc").run(request, self.settings.query_timeout_s)
+        assert isinstance(answer, Document)
+        return answer
 
 
 def brief_of(rec: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,8 @@ class Settings:
     #: queries and /gaps, so ad-hoc queries cannot starve them
     sparql_workers: int = 2
     named_query_workers: int = 1
+    #: heap limit of each SPARQL worker process (bytes): a query that needs more fails alone
+    query_worker_memory_bytes: int = 2 * 1024 * 1024 * 1024
     #: Cypher requests run at once
     cypher_concurrency: int = 2
     #: requests that may wait for a busy lane; beyond that 429 with Retry-After
@@ -82,6 +84,7 @@ class Settings:
             trusted_hosts=_env("TRUSTED_HOSTS", (), _origins),
             sparql_workers=_env("SPARQL_WORKERS", cls.sparql_workers, int),
             named_query_workers=_env("NAMED_QUERY_WORKERS", cls.named_query_workers, int),
+            query_worker_memory_bytes=_env("QUERY_WORKER_MEMORY", cls.query_worker_memory_bytes, int),
             cypher_concurrency=_env("CYPHER_CONCURRENCY", cls.cypher_concurrency, int),
             query_queue=_env("QUERY_QUEUE", cls.query_queue, int),
         )

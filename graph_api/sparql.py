@@ -4,24 +4,26 @@ Requests: ``GET ?query=``, ``POST`` form (``application/x-www-form-urlencoded``)
 or ``POST application/sparql-query``. Status codes follow Oxigraph's server:
 400 malformed (with the parser's line and column) or missing query, 403 any
 update / LOAD / SERVICE / remote dataset, 415 other request bodies, 406 an
-Accept the query form cannot be written in, 503 timeout, 413 row cap.
-Queries are checked by ``queries.sparql_guard`` *before* they reach the store
-and run in a worker that is killed at the deadline.
+Accept the query form cannot be written in, 503 timeout, 413 row or byte
+cap, 429 when the ad-hoc lane is full. The query text is made canonical
+(``queries.sparql_guard.normalise``), then checked and run by a sandboxed
+worker process (``queries.sparql_pool``) that has no network and is killed
+at the deadline; the worker writes the answer in the negotiated format.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, QueryParseError, QueryTimeoutError,
-                            ResultTooLargeError, StoreError, StoreUnavailableError)
-from vawg_kg.graph_api.errors import NotAcceptableError, UnsupportedMediaTypeError, responses
-from vawg_kg.graph_api.negotiation import negotiate
+                            ResultTooLargeError, StoreError, StoreUnavailableError, TooManyRequestsError)
+from vawg_kg.graph_api.errors import NotAcceptableError, RequestTooLargeError, UnsupportedMediaTypeError, responses
+from vawg_kg.graph_api.negotiation import best, negotiate
+from vawg_kg.queries.sparql_guard import normalise
 
 router = APIRouter(tags=["sparql"])
 
@@ -36,40 +38,18 @@ GRAPH_TYPES = {
     "application/ld+json": "json-ld", "application/x-json+ld": "json-ld",
     "application/rdf+xml": "xml",
 }
+RESULT_OFFER = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                "text/tab-separated-values", "application/json", "application/xml", "text/xml"]
+GRAPH_OFFER = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
+               *[t for t in GRAPH_TYPES if t not in ("text/turtle", "application/n-triples", "application/ld+json",
+                                                     "application/rdf+xml")]]
 UPDATE_MESSAGE = ("this endpoint is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, "
                   "MOVE, ADD) are refused")
 ERRORS = responses(QueryParseError, ForbiddenQueryError, NotAcceptableError, UnsupportedMediaTypeError,
-                   QueryTimeoutError, ResultTooLargeError, StoreUnavailableError, StoreError)
+                   QueryTimeoutError, ResultTooLargeError, TooManyRequestsError, StoreUnavailableError, StoreError)
 OK_DOC: dict[int | str, dict[str, Any]] = {200: {"description": "results in the negotiated format", "content": {
     t: {} for t in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                     "text/tab-separated-values", "text/turtle", "application/n-triples", "application/ld+json")}}}
-
-
-def _xml_results(variables: list[str], rows: list[tuple[Any, ...]], boolean: bool | None = None) -> str:
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
-    out += [f"<variable name={quoteattr(v)}/>" for v in variables] + ["</head>"]
-    if boolean is not None:
-        out.append(f"<boolean>{'true' if boolean else 'false'}</boolean>")
-    else:
-        out.append("<results>")
-        for row in rows:
-            out.append("<result>")
-            for var, cell in zip(variables, row):
-                if cell is None:
-                    continue
-                if cell.kind == "uri":
-                    term = f"<uri>{escape(cell.value)}</uri>"
-                elif cell.kind == "bnode":
-                    term = f"<bnode>{escape(cell.value)}</bnode>"
-                else:
-                    attr = (f" xml:lang={quoteattr(cell.lang)}" if cell.lang else
-                            f" datatype={quoteattr(cell.datatype)}" if cell.datatype else "")
-                    term = f"<literal{attr}>{escape(cell.value)}</literal>"
-                out.append(f"<binding name={quoteattr(var)}>{term}</binding>")
-            out.append("</result>")
-        out.append("</results>")
-    out.append("</sparql>")
-    return "\n".join(out) + "\n"
 
 
 def _graph_of(result: Any) -> Any:
@@ -91,41 +71,6 @@ def _graph_of(result: Any) -> Any:
     return graph
 
 
-def render(form: str, result: Any, accept: str | None) -> Response:
-    """Serialise a guarded query result in the format the client accepts."""
-    from vawg_kg.queries.results import to_sparql_csv, to_sparql_json, to_sparql_tsv
-
-    if form in ("CONSTRUCT", "DESCRIBE"):
-        media = negotiate(accept, ["text/turtle", "application/n-triples", "application/ld+json",
-                                   "application/rdf+xml", *[t for t in GRAPH_TYPES if t not in (
-                                       "text/turtle", "application/n-triples", "application/ld+json",
-                                       "application/rdf+xml")]])
-        graph = _graph_of(result)
-        body = graph.serialize(format=GRAPH_TYPES[media])
-        return Response(body, media_type=media if media != "text/plain" else "application/n-triples")
-    offered = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-               "text/tab-separated-values", "application/json", "application/xml", "text/xml"]
-    media = negotiate(accept, offered)
-    kind = RESULT_TYPES[media]
-    if form == "ASK":
-        value = bool(result.rows[0][0]) if len(result) else False
-        if kind == "json":
-            import json
-
-            return Response(json.dumps({"head": {}, "boolean": value}), media_type=media)
-        if kind == "xml":
-            return Response(_xml_results([], [], value), media_type=media)
-        return Response(f"_askResult\r\n{'true' if value else 'false'}\r\n" if kind == "csv" else
-                        f"?_askResult\n{'true' if value else 'false'}\n", media_type=media)
-    if kind == "json":
-        return Response(to_sparql_json(result), media_type=media)
-    if kind == "xml":
-        return Response(_xml_results(result.variables, result.cells), media_type=media)
-    if kind == "csv":
-        return Response(to_sparql_csv(result), media_type="text/csv; charset=utf-8")
-    return Response(to_sparql_tsv(result), media_type="text/tab-separated-values; charset=utf-8")
-
-
 def _check_dataset(default_graphs: list[str], named_graphs: list[str]) -> None:
     for iri in [*default_graphs, *named_graphs]:
         if iri:
@@ -134,24 +79,36 @@ def _check_dataset(default_graphs: list[str], named_graphs: list[str]) -> None:
                 "default graph and does not fetch remote graphs", graph=iri[:200])
 
 
+def _content_type(media: str, fmt: str) -> str:
+    if fmt in ("csv", "tsv"):
+        return f"{media}; charset=utf-8"
+    return "application/n-triples" if media == "text/plain" else media
+
+
 async def _answer(request: Request, query: str | None, update: str | None) -> Response:
     if update is not None:
         raise ForbiddenQueryError(UPDATE_MESSAGE)
     if query is None or not query.strip():
         raise BadRequestError("give a SPARQL query in the `query` parameter (GET or form POST) or as an "
                               "application/sparql-query body", parameter="query")
-    from vawg_kg.queries.sparql_guard import check_read_only, screen
-
     service = request.app.state.service
-    parsed = screen(query) or await run_in_threadpool(check_read_only, query)
+    limit = service.settings.max_query_chars
+    if len(query) > limit:
+        raise RequestTooLargeError(f"the query has {len(query)} characters; the limit is {limit} "
+                                   "(VAWG_KG_MAX_QUERY_CHARS)", limit=limit)
+    text = normalise(query)
     accept = request.headers.get("accept")
-    # negotiate before running, so a 406 costs nothing
-    if parsed.form in ("CONSTRUCT", "DESCRIBE"):
-        negotiate(accept, list(GRAPH_TYPES))
-    else:
-        negotiate(accept, list(RESULT_TYPES))
-    result = await run_in_threadpool(service.sparql, query)
-    return render(parsed.form, result, accept)
+    # Negotiate before running, so a 406 costs nothing; the form is known only to the worker's parse.
+    result_media = best(accept, RESULT_OFFER)
+    graph_media = best(accept, GRAPH_OFFER)
+    if result_media is None and graph_media is None:
+        negotiate(accept, RESULT_OFFER + GRAPH_OFFER)
+    document = await run_in_threadpool(
+        service.sparql_document, text, RESULT_TYPES[result_media] if result_media else None,
+        GRAPH_TYPES[graph_media] if graph_media else None)
+    media = result_media if document.form in ("SELECT", "ASK") else graph_media
+    assert media is not None
+    return Response(document.body, media_type=_content_type(media, document.format))
 
 
 @router.get("/sparql", responses={**ERRORS, **OK_DOC}, summary="SPARQL 1.1 query (GET)")

@@ -12,6 +12,7 @@ from vawg_kg.paths import DOCUMENT_IRI_BASE
 from vawg_kg.queries import catalog
 from vawg_kg.queries.catalog import NamedQuery, Parameter
 from vawg_kg.queries.results import QueryResult
+from vawg_kg.queries.sparql_pool import run_guarded
 from vawg_kg.queries.stores import IRI, Binding
 
 # Characters that cannot appear in an IRI (RFC 3987); percent-encoded so a
@@ -69,11 +70,11 @@ def bind(query: NamedQuery, params: Mapping[str, Any] | None) -> dict[str, Bindi
 
 
 def run_named(name: str, params: Mapping[str, Any] | None, store: Any, *, guarded: bool = False,
-              timeout_s: float = 30.0, max_rows: int = 100_000) -> QueryResult:
+              timeout_s: float = 30.0, max_rows: int = 100_000, pool: Any = None) -> QueryResult:
     """Run ``name`` on ``store``: a SPARQL store (``select``) or a :class:`Neo4jStore` (``run``).
 
-    ``guarded`` runs SPARQL through :func:`sparql_guard.run_guarded` (the API
-    does; saved queries are trusted text, but the timeout still helps).
+    ``guarded`` runs SPARQL through :func:`sparql_pool.run_guarded` (the API
+    does, on its trusted ``pool``; saved queries are trusted text, but the timeout still helps).
     """
     query = catalog.get(name)
     bindings = bind(query, params)
@@ -86,7 +87,5 @@ def run_named(name: str, params: Mapping[str, Any] | None, store: Any, *, guarde
         result: QueryResult = store.run(query.cypher, cypher_params, timeout_s=timeout_s, max_rows=max_rows)
         return result
     if guarded:
-        from vawg_kg.queries.sparql_guard import run_guarded
-
-        return run_guarded(store, query.sparql, timeout_s, max_rows, bindings=bindings)
+        return run_guarded(store, query.sparql, timeout_s, max_rows, bindings=bindings, pool=pool)
     return store.select(query.sparql, bindings)

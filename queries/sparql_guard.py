@@ -1,4 +1,14 @@
-"""Read-only SPARQL for untrusted text: check first, then run where it can be stopped.
+"""Read-only SPARQL for untrusted text: one canonical text, checked before it runs.
+
+Every query is first made canonical (:func:`normalise`): codepoint escapes
+decoded once, as SPARQL 1.1 (section 19.2) says they are decoded before
+parsing, line ends made LF, and characters that any parser might read as a
+line end or space refused. The guard and the store then read the very same
+text, so they cannot disagree on where a comment, string or IRI ends (a bare
+carriage return once ended a comment for Oxigraph but not for rdflib, which
+let ``SERVICE`` through). The executing worker is also cut off from the
+network by the kernel (``queries.sandbox``), so a disagreement left in the
+grammars themselves fails closed.
 
 Why rdflib's parser: pyoxigraph 0.5 exposes no parser or algebra to Python
 (``Store.query`` parses and runs in one call, and would make the outbound
@@ -16,43 +26,36 @@ Refusals (statuses as Oxigraph's server uses them):
   (rdflib would fetch it over HTTP; Oxigraph would not, but the query would
   silently mean something else).
 
-Stopping: :func:`run_guarded` caps rows by iterating results lazily and
-stops at ``max_rows``. For the timeout, an on-disk Oxigraph store is queried
-in a worker process (it opens the RocksDB folder read-only) which is killed
-when the deadline passes — pyoxigraph releases the GIL while evaluating but
-has no way to cancel, and a sort over a large join can run for minutes.
-Other stores (rdflib, in-memory Oxigraph) run in a daemon thread. At the
-deadline the caller gets its error on time and the thread is sent an
-asynchronous exception: rdflib's engine is Python, so it stops at its next
-bytecode; pyoxigraph's evaluation is native code (GIL released), so that
-thread runs on — one busy core — until the native step returns. Use the
-on-disk Oxigraph store to serve.
+Running (deadline, row and byte caps, the sandboxed worker processes) is
+``queries.sparql_pool``; this module only decides.
 """
 
 from __future__ import annotations
 
-import functools
-import queue
+import hashlib
 import re
 import threading
-import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from vawg_kg.errors import (
-    ForbiddenQueryError,
-    QueryParseError,
-    QueryTimeoutError,
-    ResultTooLargeError,
-    StoreError,
-    VawgError,
-)
-from vawg_kg.queries.results import QueryResult
+from pyparsing import ParseException
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
 
-DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_MAX_ROWS = 10_000
+from vawg_kg.errors import ForbiddenQueryError, QueryParseError, VawgError
+
+# SPARQL 1.1 section 19.2: \uXXXX and \UXXXXXXXX are replaced before the grammar sees the text.
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# After that one pass nothing may still look like an escape, or a parser that decodes again would
+# read another text than the one that was checked.
+_LEFTOVER_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
+# SPARQL's white space is space, tab, CR and LF. Everything else that some parser might take for a
+# line end or a space (VT, FF, NEL, LS, PS, NUL and the other controls, a BOM inside the text,
+# unpaired surrogates) is refused wherever it stands.
+_AMBIGUOUS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,50 @@ class ParsedQuery:
     algebra: Any = field(repr=False)
     from_graphs: tuple[str, ...] = ()
     from_named_graphs: tuple[str, ...] = ()
+    #: True when rdflib parsed the text (a screened query was not parsed)
+    parsed: bool = False
+
+
+def _where(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _decode(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        raise QueryParseError(f"malformed SPARQL query: {match.group()} is not a Unicode character",
+                              escape=match.group())
+    return chr(code)
+
+
+def normalise(query: str) -> str:
+    """The canonical text both the guard and the store read (see the module docstring).
+
+    Raises :class:`QueryParseError` naming the line and column of a character that is refused.
+    """
+    text = query[1:] if query.startswith("\ufeff") else query
+    text = _CODEPOINT_ESCAPE.sub(_decode, text)
+    leftover = _LEFTOVER_ESCAPE.search(text)
+    if leftover:
+        line, column = _where(text, leftover.start())
+        raise QueryParseError(
+            f"malformed SPARQL query at line {line}, column {column}: an escape spells another escape "
+            f"({leftover.group()}); write the character itself", line=line, column=column)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _AMBIGUOUS.search(text)
+    if bad:
+        line, column = _where(text, bad.start())
+        raise QueryParseError(
+            f"the query holds the character U+{ord(bad.group()):04X} at line {line}, column {column}; only space, "
+            "tab and line ends may separate SPARQL tokens, and this endpoint refuses other control and "
+            "separator characters anywhere (inside strings too)", line=line, column=column,
+            character=f"U+{ord(bad.group()):04X}")
+    return text
 
 
 def _walk(node: Any) -> Iterable[Any]:
     """Every CompValue, list and dict inside a parse tree or algebra, depth-first."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-
     stack = [node]
     seen: set[int] = set()
     while stack:
@@ -100,8 +141,6 @@ def _parse_error(exc: Exception) -> QueryParseError:
 
 
 def _is_update(query: str) -> bool:
-    from rdflib.plugins.sparql.parser import parseUpdate
-
     try:
         with _PARSER_LOCK:
             parseUpdate(query)
@@ -139,7 +178,8 @@ def screen(query: str) -> ParsedQuery | None:
     screened query that is malformed fails in the store, and
     :func:`explain_syntax_error` then gives rdflib's line and column.
     """
-    if "\\u" in query or "\\U" in query or _RISKY_WORDS.search(query):
+    if "\\u" in query or "\\U" in query or _AMBIGUOUS.search(query) or "\r" in query or \
+            _RISKY_WORDS.search(query):
         return None
     match = _FORM_WORD.search(_NOT_CODE.sub(" ", query))
     if match is None:
@@ -153,7 +193,8 @@ def check_read_only(query: str, allowed_graphs: Iterable[str] = (), *, full: boo
     A query that :func:`screen` clears is accepted without a parse (its ``algebra``
     is None). Otherwise the verdict for an accepted query is cached by its text:
     rdflib's parser takes ~15-30 ms and dashboards repeat the same queries.
-    Refusals are not cached (they raise), so they cost a parse each time.
+    Refusals are not cached (they raise), so they cost a parse each time. ``query``
+    must be the canonical text of :func:`normalise`.
     """
     if not full and (screened := screen(query)) is not None:
         return screened
@@ -173,12 +214,42 @@ def explain_syntax_error(query: str, store_error: VawgError) -> VawgError:
     return store_error
 
 
-@functools.lru_cache(maxsize=512)
 def _check_read_only_cached(query: str, allowed_graphs: tuple[str, ...]) -> ParsedQuery:
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
+    """The verdict for ``query``, remembered as a few bytes (form and FROM graphs) per text digest."""
+    key = (hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest(), allowed_graphs)
+    with _VERDICTS_LOCK:
+        known = _VERDICTS.get(key)
+        if known is not None:
+            _VERDICTS.move_to_end(key)
+            return ParsedQuery(query, known[0], None, known[1], known[2], parsed=True)
+    parsed = _check_read_only_uncached(query, allowed_graphs)
+    with _VERDICTS_LOCK:
+        _VERDICTS[key] = (parsed.form, parsed.from_graphs, parsed.from_named_graphs)
+        while len(_VERDICTS) > _VERDICT_CACHE_SIZE:
+            _VERDICTS.popitem(last=False)
+    return parsed
 
+
+# Accepted verdicts by SHA-256 of the text: bounded in count, and each entry holds no query text or
+# parse tree (an lru_cache of parse results kept ~21 MiB per distinct large query).
+_VERDICT_CACHE_SIZE = 4096
+_VERDICTS: OrderedDict[tuple[bytes, tuple[str, ...]], tuple[str, tuple[str, ...], tuple[str, ...]]] = OrderedDict()
+_VERDICTS_LOCK = threading.Lock()
+
+
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*/|urn:", re.ASCII)
+
+
+def _graph_name(term: Any) -> str:
+    """A FROM clause's graph as the user wrote it: an IRI, or ``prefix:local`` (not the parse node)."""
+    if isinstance(term, CompValue) and term.name == "pname":
+        prefix = term["prefix"] if "prefix" in term else ""
+        local = term["localname"] if "localname" in term else ""
+        return f"{prefix or ''}:{local or ''}"
+    return str(term)
+
+
+def _check_read_only_uncached(query: str, allowed_graphs: tuple[str, ...]) -> ParsedQuery:
     try:
         with _PARSER_LOCK:
             tree = parseQuery(query)
@@ -189,7 +260,7 @@ def _check_read_only_cached(query: str, allowed_graphs: tuple[str, ...]) -> Pars
                 "COPY, MOVE, ADD) are refused") from exc
         raise _parse_error(exc) from exc
     except Exception as exc:  # rdflib raises a few non-pyparsing errors (bad IRIs, prefixes)
-        raise QueryParseError(f"malformed SPARQL query: {exc}") from exc
+        raise QueryParseError(f"malformed SPARQL query: {str(exc)[:300]}") from exc
 
     for node in _walk(tree):
         if node.name == "ServiceGraphPattern":
@@ -204,13 +275,14 @@ def _check_read_only_cached(query: str, allowed_graphs: tuple[str, ...]) -> Pars
     # CompValue.get() has its own signature (returns the key when absent): use `in`.
     for clause in (body["datasetClause"] if "datasetClause" in body else None) or []:
         if "default" in clause:
-            defaults.append(str(clause["default"]))
+            defaults.append(_graph_name(clause["default"]))
         if "named" in clause:
-            named.append(str(clause["named"]))
+            named.append(_graph_name(clause["named"]))
+    pnames = {c for c in defaults + named if not _ABSOLUTE_IRI.match(c)}
     for iri in defaults + named:
         if iri not in allowed:
             raise ForbiddenQueryError(
-                f"FROM / FROM NAMED <{iri}> is refused: remote graphs are not fetched and this store holds "
+                f"FROM / FROM NAMED {iri if iri in pnames else f'<{iri}>'} is refused: remote graphs are not fetched and this store holds "
                 "only its own default graph; remove the FROM clause", graph=iri)
 
     try:
@@ -219,245 +291,4 @@ def _check_read_only_cached(query: str, allowed_graphs: tuple[str, ...]) -> Pars
     except Exception as exc:
         raise QueryParseError(f"invalid SPARQL query: {exc}") from exc
     form = body.name.replace("Query", "").upper()
-    return ParsedQuery(query, form, algebra, tuple(defaults), tuple(named))
-
-
-# --- running ------------------------------------------------------------------------
-
-def _too_large(max_rows: int) -> ResultTooLargeError:
-    return ResultTooLargeError(
-        f"the query returns more than {max_rows} rows; add LIMIT or narrow the query", max_rows=max_rows)
-
-
-def _timed_out(timeout_s: float) -> QueryTimeoutError:
-    return QueryTimeoutError(
-        f"the query ran longer than {timeout_s:g}s and was stopped; narrow it or add LIMIT", timeout_s=timeout_s)
-
-
-class _Cancelled(BaseException):
-    """Raised inside an abandoned query thread; BaseException so engines do not swallow it."""
-
-
-def _interrupt(thread: threading.Thread) -> None:
-    import ctypes
-
-    if thread.ident is not None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Cancelled))
-
-
-def _run_in_thread(store: Any, query: str, bindings: Any, timeout_s: float, max_rows: int) -> QueryResult:
-    outcome: dict[str, Any] = {}
-    cancel = threading.Event()
-
-    def work() -> None:
-        rows: Any = iter(())
-        try:
-            variables, rows = store.stream(query, bindings)
-            collected = []
-            for row in rows:
-                if cancel.is_set():
-                    return
-                if len(collected) >= max_rows:
-                    raise _too_large(max_rows)
-                collected.append(row)
-            outcome["result"] = QueryResult(variables, collected)
-        except _Cancelled:
-            return
-        except BaseException as exc:  # handed to the caller's thread
-            outcome["error"] = exc
-        finally:
-            # pyoxigraph result iterators must be dropped on the thread that made them
-            close = getattr(rows, "close", None)
-            if close:
-                close()
-            del rows
-
-    worker = threading.Thread(target=work, name="sparql-query", daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    if worker.is_alive():
-        cancel.set()
-        _interrupt(worker)  # stops Python-level engines (rdflib); native code runs on, see above
-        raise _timed_out(timeout_s)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["result"]
-
-
-def _worker_main(path: str, conn: Any) -> None:
-    """Child process: open the store read-only once, answer queries until told to stop."""
-    from vawg_kg.queries.stores import OxigraphStore
-
-    import pyoxigraph as ox
-
-    store = OxigraphStore(ox.Store.read_only(path), path=Path(path), read_only=True)
-    while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
-        if message is None:
-            return
-        query, bindings, max_rows = message
-        try:
-            variables, rows = store.stream(query, bindings)
-            conn.send(("vars", variables))
-            batch: list[Any] = []
-            count = 0
-            for row in rows:
-                if count >= max_rows:
-                    conn.send(("too_large",))
-                    break
-                batch.append(row)
-                count += 1
-                if len(batch) >= 500:
-                    conn.send(("rows", batch))
-                    batch = []
-            else:
-                conn.send(("rows", batch))
-                conn.send(("done",))
-        except VawgError as exc:
-            conn.send(("error", type(exc).__name__, exc.message, exc.details))
-        except Exception as exc:
-            conn.send(("error", "StoreError", f"query failed in the store: {exc}", {}))
-
-
-class _Worker:
-    """A ``python -m vawg_kg.queries.sparql_guard`` child talking over a socketpair.
-
-    A plain subprocess rather than ``multiprocessing``: spawn re-imports the
-    parent's ``__main__`` (scripts, uvicorn) and fork copies a threaded process.
-    """
-
-    def __init__(self, path: Path) -> None:
-        import socket
-        import subprocess
-        import sys
-        from multiprocessing.connection import Connection
-
-        parent, child = socket.socketpair()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "vawg_kg.queries.sparql_guard", str(path), str(child.fileno())],
-            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
-        child.close()
-        self.conn = Connection(parent.detach())
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(5)
-        self.conn.close()
-
-    def close(self) -> None:
-        try:
-            self.conn.send(None)
-            self.process.wait(2)
-        except Exception:
-            self.kill()
-
-
-class ProcessPool:
-    """Worker processes over one read-only Oxigraph folder; a worker past its deadline is killed."""
-
-    def __init__(self, path: Path, size: int = 2) -> None:
-        self.path = Path(path)
-        self.size = size
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        self._slots = threading.Semaphore(size)
-
-    def run(self, query: str, bindings: Any, timeout_s: float, max_rows: int) -> QueryResult:
-        from vawg_kg import errors
-
-        deadline = time.monotonic() + timeout_s
-        if not self._slots.acquire(timeout=timeout_s):
-            raise _timed_out(timeout_s)
-        worker: _Worker | None = None
-        try:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                worker = _Worker(self.path)
-            worker.conn.send((query, dict(bindings or {}), max_rows))
-            variables: list[str] = []
-            rows: list[Any] = []
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not worker.conn.poll(remaining):
-                    worker.kill()
-                    worker = None
-                    raise _timed_out(timeout_s)
-                message = worker.conn.recv()
-                kind = message[0]
-                if kind == "vars":
-                    variables = message[1]
-                elif kind == "rows":
-                    rows.extend(message[1])
-                elif kind == "done":
-                    return QueryResult(variables, rows)
-                elif kind == "too_large":
-                    raise _too_large(max_rows)
-                else:
-                    cls = getattr(errors, message[1], StoreError)
-                    raise cls(message[2], **(message[3] or {}))
-        except (EOFError, OSError) as exc:
-            if worker is not None:
-                worker.kill()
-                worker = None
-            raise StoreError(f"the query worker process failed: {exc}") from exc
-        finally:
-            if worker is not None:
-                self._idle.put(worker)
-            self._slots.release()
-
-    def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
-
-
-_pools: dict[Path, ProcessPool] = {}
-_pools_lock = threading.Lock()
-
-
-def _pool_for(path: Path) -> ProcessPool:
-    with _pools_lock:
-        pool = _pools.get(path)
-        if pool is None:
-            pool = _pools[path] = ProcessPool(path)
-        return pool
-
-
-def run_guarded(store: Any, query: str, timeout_s: float = DEFAULT_TIMEOUT_S,
-                max_rows: int = DEFAULT_MAX_ROWS, bindings: Any = None,
-                allowed_graphs: Iterable[str] = (), isolation: str = "auto") -> QueryResult:
-    """Check ``query`` with :func:`check_read_only`, then run it with a deadline and a row cap.
-
-    ``isolation``: ``"process"`` (on-disk Oxigraph only), ``"thread"``, or
-    ``"auto"`` (process when the store has an on-disk read-only folder).
-    """
-    parsed = check_read_only(query, allowed_graphs)
-    try:
-        return _run(store, query, timeout_s, max_rows, bindings, isolation)
-    except (QueryParseError, StoreError) as exc:
-        if parsed.algebra is None:
-            raise explain_syntax_error(query, exc) from exc
-        raise
-
-
-def _run(store: Any, query: str, timeout_s: float, max_rows: int, bindings: Any, isolation: str) -> QueryResult:
-    path = getattr(store, "path", None)
-    use_process = isolation == "process" or (
-        isolation == "auto" and path is not None and getattr(store, "read_only", False))
-    if use_process:
-        if path is None:
-            raise StoreError("process isolation needs an on-disk Oxigraph store")
-        return _pool_for(Path(path)).run(query, bindings, timeout_s, max_rows)
-    return _run_in_thread(store, query, bindings, timeout_s, max_rows)
-
-
-if __name__ == "__main__":
-    import sys
-    from multiprocessing.connection import Connection
-
-    _worker_main(sys.argv[1], Connection(int(sys.argv[2])))
+    return ParsedQuery(query, form, algebra, tuple(defaults), tuple(named), parsed=True)

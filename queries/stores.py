@@ -82,7 +82,7 @@ def _ox_term(value: Binding) -> Any:
     return ox.Literal(str(value))
 
 
-def _ox_cell(term: Any) -> Cell | None:
+def ox_cell(term: Any) -> Cell | None:
     import pyoxigraph as ox
 
     if term is None:
@@ -93,7 +93,11 @@ def _ox_cell(term: Any) -> Cell | None:
         return Cell("bnode", term.value)
     if isinstance(term, ox.Literal):
         return Cell("literal", term.value, term.datatype.value, term.language)
-    return Cell("literal", str(term))  # RDF-star triple terms: not produced by our graph
+    if isinstance(term, ox.Triple):  # an RDF 1.2 triple term (the graph has none; a query can make one)
+        parts = (ox_cell(term.subject), ox_cell(term.predicate), ox_cell(term.object))
+        cell_parts = (parts[0], parts[1], parts[2]) if None not in parts else None
+        return Cell("triple", str(term), parts=cell_parts)  # type: ignore[arg-type]
+    return Cell("literal", str(term))
 
 
 def _file_digest(path: Path) -> str:
@@ -163,6 +167,10 @@ class OxigraphStore:
             return False
 
     @classmethod
+    def is_loaded(cls, build_dir: Path) -> bool:
+        return (cls.store_dir(build_dir) / STAMP_FILE).is_file()
+
+    @classmethod
     def open_read_only(cls, build_dir: Path) -> OxigraphStore:
         """Open the persisted store for serving; a write through it fails in RocksDB itself."""
         import pyoxigraph as ox
@@ -193,28 +201,34 @@ class OxigraphStore:
         return cls(store)
 
     # queries ------------------------------------------------------------------
-    def stream(self, query: str, bindings: Bindings | None = None) -> tuple[list[str], Iterator[CellRow]]:
+    def raw(self, query: str, bindings: Bindings | None = None) -> Any:
+        """pyoxigraph's own result object (solutions, boolean or triples), errors as project errors."""
         import pyoxigraph as ox
 
         subs = {ox.Variable(k): _ox_term(v) for k, v in (bindings or {}).items()}
         try:
-            result = self.store.query(query, substitutions=subs or None)
+            return self.store.query(query, substitutions=subs or None)
         except SyntaxError as exc:
             from vawg_kg.errors import QueryParseError
 
-            raise QueryParseError(f"SPARQL syntax error: {exc}") from exc
+            raise QueryParseError(f"SPARQL syntax error: {str(exc)[:500]}") from exc
         except OSError as exc:
-            raise StoreError(f"Oxigraph storage error: {exc}") from exc
+            raise StoreError("the Oxigraph store could not be read", internal=str(exc)) from exc
         except RuntimeError as exc:
             # SEP-0007: a substituted variable must be in the SELECT projection
-            raise BadRequestError(f"cannot bind the parameters: {exc}") from exc
+            raise BadRequestError(f"cannot bind the parameters: {str(exc)[:300]}") from exc
+
+    def stream(self, query: str, bindings: Bindings | None = None) -> tuple[list[str], Iterator[CellRow]]:
+        import pyoxigraph as ox
+
+        result = self.raw(query, bindings)
         if isinstance(result, ox.QueryBoolean):
             return ["ask"], iter([(_bool_cell(bool(result)),)])
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            return variables, (tuple(_ox_cell(s[i]) for i in range(len(variables))) for s in result)
+            return variables, (tuple(ox_cell(s[i]) for i in range(len(variables))) for s in result)
         return ["subject", "predicate", "object"], (
-            (_ox_cell(t.subject), _ox_cell(t.predicate), _ox_cell(t.object)) for t in result)
+            (ox_cell(t.subject), ox_cell(t.predicate), ox_cell(t.object)) for t in result)
 
     def select(self, query: str, bindings: Bindings | None = None) -> QueryResult:
         return _rows(self, query, bindings)

@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vawg_kg.errors import ForbiddenQueryError, QueryParseError, QueryTimeoutError, ResultTooLargeError
-from vawg_kg.queries.sparql_guard import check_read_only, run_guarded, screen
+from vawg_kg.queries.sparql_guard import check_read_only, screen
+from vawg_kg.queries.sparql_pool import run_guarded
 from vawg_kg.queries.stores import OxigraphStore, RdflibStore
 
 MINI = Path(__file__).parent / "fixtures" / "mini-graph.ttl"

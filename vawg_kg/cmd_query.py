@@ -103,7 +103,7 @@ def query(
         _print(result, fmt)
         return
 
-    from vawg_kg.queries.sparql_guard import run_guarded
+    from vawg_kg.queries.sparql_pool import run_guarded
     from vawg_kg.queries.stores import OxigraphStore
 
     store = OxigraphStore.ensure(build_dir)

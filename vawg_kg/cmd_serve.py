@@ -45,6 +45,9 @@ def serve(
     application = create_app(build_dir, settings)
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         console.print(f"[yellow]serving on {settings.host}: reachable from other machines[/]")
+        if not settings.trusted_hosts:
+            console.print("[yellow]only Host: localhost names are answered; set VAWG_KG_TRUSTED_HOSTS to the names "
+                          "clients use[/]")
     console.print(f"vawg-kg API on http://{settings.host}:{settings.port}/ (docs at /docs)")
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="info",
                 server_header=False, timeout_graceful_shutdown=5)

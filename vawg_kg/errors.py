@@ -11,16 +11,21 @@ from typing import Any
 
 
 class VawgError(Exception):
-    """Base class. ``message`` is shown to users as is."""
+    """Base class. ``message`` is shown to users as is, so it is always the project's own words.
+
+    ``internal`` carries text from elsewhere (a store's or another service's error message,
+    a child process's error output): the API logs it with the request id and never sends it.
+    """
 
     status: int = 500
     exit_code: int = 1
     code: str = "error"
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(self, message: str, *, internal: str | None = None, **details: Any) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.internal = internal
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.code, "message": self.message}
@@ -95,6 +100,14 @@ class ResultTooLargeError(VawgError):
     status = 413
     code = "result_too_large"
     exit_code = 7
+
+
+class ResultNotRepresentableError(VawgError):
+    """The answer holds something the requested format cannot write (e.g. a control character in XML)."""
+
+    status = 406
+    code = "not_acceptable"
+    exit_code = 2
 
 
 class StoreUnavailableError(VawgError):

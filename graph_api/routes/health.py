@@ -2,46 +2,43 @@
 
 from __future__ import annotations
 
-import socket
+import asyncio
 from typing import Any
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Request
 
 from vawg_kg.errors import VawgError
+from vawg_kg.loaders.neo4j_server import connection_settings
 
 from vawg_kg.graph_api.routes import service_of
 
 router = APIRouter(tags=["meta"])
 
 
-def neo4j_reachable(timeout_s: float = 0.5) -> dict[str, Any]:
-    """A TCP connect to the Bolt port from the project's connection settings (no credentials are used)."""
+async def neo4j_reachable(timeout_s: float = 0.5) -> dict[str, Any]:
+    """Whether the Bolt port from the project's connection settings accepts a TCP connection.
+
+    No credentials are used, and the address is not shown (it is deployment detail).
+    """
     try:
-        from vawg_kg.loaders.neo4j_server import connection_settings
-    except ImportError:
-        return {"reachable": False, "reason": "the Neo4j module is not installed"}
-    try:
-        cfg = connection_settings()
-        uri = cfg["uri"] if isinstance(cfg, dict) else getattr(cfg, "uri")
-        parsed = urlparse(uri)
-        host, port = parsed.hostname or "127.0.0.1", parsed.port or 7687
-        with socket.create_connection((host, port), timeout=timeout_s):
-            return {"reachable": True, "uri": f"{parsed.scheme}://{host}:{port}"}
-    except OSError:
-        return {"reachable": False, "reason": "nothing listens on the Bolt port; run `vawg-kg neo4j start`"}
+        uri = connection_settings().uri
     except VawgError as exc:  # not configured: the message says how to start it
         return {"reachable": False, "reason": exc.message}
-
-
-@router.get("/health", summary="Graph version, counts and store reachability")
-def health(request: Request) -> dict[str, Any]:
-    service = service_of(request)
+    parsed = urlparse(uri)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 7687
     try:
-        service.store()
-        sparql = True
-    except Exception:
-        sparql = False
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+    except (OSError, asyncio.TimeoutError):
+        return {"reachable": False, "reason": "nothing answers on the Bolt port; run `vawg-kg neo4j start`"}
+    writer.close()
+    return {"reachable": True}
+
+
+@router.get("/health", summary="Graph version, counts, store reachability and query lanes")
+async def health(request: Request) -> dict[str, Any]:
+    """Answered on the event loop: it never waits for a query worker or the thread pool."""
+    service = service_of(request)
     docs = service.report.get("documents", {})
     return {
         "status": "ok",
@@ -54,6 +51,7 @@ def health(request: Request) -> dict[str, Any]:
             "documents": {d: row.get("commitments") for d, row in docs.items()} if docs else
             {d: len(ids) for d, ids in service.idx["doc"].items()},
         },
-        "sparql_store": sparql,
-        "neo4j": neo4j_reachable(),
+        "sparql_store": service.store_present(),
+        "query_lanes": service.lanes_status(),
+        "neo4j": await neo4j_reachable(),
     }

@@ -42,14 +42,11 @@ def list_queries() -> dict[str, Any]:
 
 def _run(request: Request, name: str, params: dict[str, Any], fmt: str) -> Response:
     from vawg_kg.queries.results import to_sparql_csv
-    from vawg_kg.queries.runner import run_named
 
     query = _catalog().get(name)
     service = service_of(request)
     if fmt == "csv":
-        result = run_named(name, params, service.store(), guarded=True,
-                           timeout_s=service.settings.named_query_timeout_s,
-                           max_rows=service.settings.named_query_max_rows)
+        result = service.run_named(name, params)
         return Response(to_sparql_csv(result), media_type="text/csv; charset=utf-8")
     rows = service.named_rows(name, params)
     columns = list(rows[0]) if rows else []
