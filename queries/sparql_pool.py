@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -62,11 +64,17 @@ def timed_out(timeout_s: float) -> QueryTimeoutError:
         f"the query ran longer than {timeout_s:g}s and was stopped; narrow it or add LIMIT", timeout_s=timeout_s)
 
 
-def _tail(handle: IO[bytes], limit: int = 2000) -> str:
-    handle.seek(0, 2)
-    size = handle.tell()
-    handle.seek(max(0, size - limit))
-    return handle.read().decode("utf-8", "replace").strip()
+def _read_output(handle: IO[bytes], limit: int = 64 * 1024) -> str:
+    handle.seek(0)
+    return handle.read(limit).decode("utf-8", "replace").strip()
+
+
+def _exit_status(process: subprocess.Popen[bytes]) -> int | None:
+    """The exit status of a worker whose connection just broke (it may take a moment to be reaped)."""
+    try:
+        return process.wait(2)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 class _Worker:
@@ -83,7 +91,8 @@ class _Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-m", "vawg_kg.queries.sparql_worker", str(store_dir), str(child.fileno()),
              str(memory_bytes)],
-            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr)
+            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr,
+            env={**os.environ, "RUST_BACKTRACE": "0"})  # an allocation failure then says so in one line
         child.close()
         self.conn = Connection(parent.detach())
         self.layers = self._handshake()
@@ -105,7 +114,7 @@ class _Worker:
         return list(message[1])
 
     def error_output(self) -> str:
-        return _tail(self.stderr)
+        return _read_output(self.stderr)
 
     def kill(self) -> None:
         self.process.kill()
@@ -186,21 +195,21 @@ class WorkerPool:
             return self._collect(worker, request, deadline, timeout_s)
         except (QueryTimeoutError, EOFError, OSError) as exc:
             if worker is not None:
-                died = worker.process.poll() is not None
-                output = worker.error_output() if died else ""
+                returncode = None if isinstance(exc, QueryTimeoutError) else _exit_status(worker.process)
+                output = worker.error_output() if returncode is not None else ""
                 worker.kill()
                 worker = None
                 if isinstance(exc, QueryTimeoutError):
                     raise
-                raise self._death(output) from exc
+                raise self._death(output, returncode) from exc
             raise
         finally:
             if worker is not None:
                 self._idle.put(worker)
             self._release()
 
-    def _death(self, output: str) -> VawgError:
-        if "memory allocation" in output or "MemoryError" in output or "out of memory" in output:
+    def _death(self, output: str, returncode: int | None) -> VawgError:
+        if returncode == -signal.SIGABRT or "memory allocation" in output or "MemoryError" in output or "out of memory" in output:
             return ResultTooLargeError(
                 f"the query needed more memory than a query worker may use ({self.memory_bytes // 2**20} MiB); "
                 "narrow it or add LIMIT", max_memory_bytes=self.memory_bytes, internal=output)
