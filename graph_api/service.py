@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +37,8 @@ LEG_BASE = "http://www.legislation.gov.uk/id/"
 _LEG_PATH = re.compile(r"^(?:https?://(?:www\.)?legislation\.gov\.uk/(?:id/)?)?"
                        r"([a-z]{2,6}/\d{4}/\d{1,4})(/section/[0-9A-Za-z]{1,8})?/?$")
 SECTION_WEIGHT = 0.25
+#: named-query rows kept for the life of the server (their JSON size, summed)
+NAMED_CACHE_BYTES = 64 * 1024 * 1024
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._~:/%\-]{1,300}$")
 
 
@@ -93,7 +95,10 @@ class GraphService:
         self._store: Any = None
         self._store_lock = threading.RLock()
         self._lanes: dict[str, WorkerPool] = {}
-        self._named_cache: dict[tuple[str, tuple[tuple[str, Any], ...]], list[dict[str, Any]]] = {}
+        # named-query rows by (name, parameters), least recently used first; bounded in bytes
+        self._named_cache: OrderedDict[tuple[str, tuple[tuple[str, Any], ...]],
+                                       tuple[int, list[dict[str, Any]]]] = OrderedDict()
+        self._named_cache_bytes = 0
         self._cache_lock = threading.Lock()
 
     # --- indexes ---------------------------------------------------------------------
@@ -306,14 +311,18 @@ class GraphService:
         key = (name, tuple(sorted(params.items())))
         with self._cache_lock:
             cached = self._named_cache.get(key)
-        if cached is not None:
-            return cached
-        result = self.run_named(name, params)
-        rows = result.records()
+            if cached is not None:
+                self._named_cache.move_to_end(key)
+                return cached[1]
+        rows = self.run_named(name, params).records()
+        size = len(json.dumps(rows, default=str))  # about the rows' size in memory, within a small factor
         with self._cache_lock:
-            if len(self._named_cache) > 256:
-                self._named_cache.clear()
-            self._named_cache[key] = rows
+            if size <= NAMED_CACHE_BYTES and key not in self._named_cache:
+                self._named_cache[key] = (size, rows)
+                self._named_cache_bytes += size
+                while self._named_cache_bytes > NAMED_CACHE_BYTES:
+                    evicted, _ = self._named_cache.popitem(last=False)[1]
+                    self._named_cache_bytes -= evicted
         return rows
 
     def run_named(self, name: str, params: dict[str, Any]) -> QueryResult:
