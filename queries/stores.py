@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from vawg_kg.errors import BadRequestError, StoreError, StoreUnavailableError
+from vawg_kg.loaders.neo4j_server import DEFAULT_DATABASE, ConnectionSettings, connection_settings
 from vawg_kg.queries.results import XSD, Cell, QueryResult
 
 NT_FILE = "vawg-kg.nt"
@@ -313,52 +314,33 @@ class RdflibStore:
 
 # --- Neo4j -------------------------------------------------------------------------
 
-def _neo4j_value(value: Any) -> Any:
-    """Nodes by their IRI, temporal values as ISO strings, lists recursively."""
-    from neo4j.graph import Node, Relationship
-
-    if isinstance(value, Node):
-        return value.get("iri", value.element_id)
-    if isinstance(value, Relationship):
-        return value.type
-    if isinstance(value, list):
-        return [_neo4j_value(v) for v in value]
-    if hasattr(value, "iso_format"):
-        return value.iso_format()
-    return value
-
-
 class Neo4jStore:
-    """Cypher in read transactions, with a server-side timeout and a row cap.
+    """Cypher on Neo4j through the one executor (``queries/cypher_exec.py``) that ``POST /cypher`` uses.
 
-    READ access mode alone does not make a query harmless (``CALL``
-    procedures, ``LOAD CSV``); the API checks the plan with ``EXPLAIN``
-    before calling :meth:`run` on untrusted text.
+    Every query gets the same checks as the API's (text, then the ``EXPLAIN`` plan against a read-only
+    allow-list), runs in a read transaction with a deadline and a row cap (and a byte cap when asked),
+    and comes back as a :class:`QueryResult` of plain values (nodes by their IRI, dates as ISO strings).
     """
 
     name = "neo4j"
 
     def __init__(self, uri: str, user: str, password: str, database: str | None = None) -> None:
-        import neo4j
+        # Imported here, like pyoxigraph and rdflib above: the SPARQL worker processes import this
+        # module, and the Neo4j driver would add a third of a second and its memory to each of them.
+        from vawg_kg.queries.cypher_exec import CypherExecutor
 
         self.uri = uri
-        self.database = database
-        try:
-            self.driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
-        except Exception as exc:
-            raise StoreUnavailableError(f"cannot create a Neo4j driver for {uri}: {exc}") from exc
+        self.database = database or DEFAULT_DATABASE
+        self.executor = CypherExecutor(ConnectionSettings(uri, user, password, self.database))
 
     @classmethod
     def from_settings(cls) -> Neo4jStore:
         """Connect with the project's Neo4j settings (``vawg-kg neo4j start`` writes them)."""
-        from vawg_kg.loaders import neo4j_server
-
-        settings = neo4j_server.connection_settings()
-        get = settings.get if isinstance(settings, dict) else (lambda k, d=None: getattr(settings, k, d))
-        return cls(get("uri"), get("user", "neo4j"), get("password"), get("database", None))
+        settings = connection_settings()
+        return cls(settings.uri, settings.user, settings.password, settings.database)
 
     def close(self) -> None:
-        self.driver.close()
+        self.executor.close()
 
     def __enter__(self) -> Neo4jStore:
         return self
@@ -366,46 +348,12 @@ class Neo4jStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def run(self, cypher: str, params: Mapping[str, Any] | None = None,
-            timeout_s: float = 30.0, max_rows: int = 100_000) -> QueryResult:
-        import neo4j
-        from neo4j.exceptions import ClientError, ServiceUnavailable, AuthError
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None, timeout_s: float = 30.0,
+            max_rows: int = 100_000, max_bytes: int | None = None) -> QueryResult:
+        from vawg_kg.queries.cypher_exec import CypherLimits, graph_value
 
-        from vawg_kg.errors import QueryParseError, QueryTimeoutError, ResultTooLargeError
-
-        @neo4j.unit_of_work(timeout=timeout_s)  # the server ends the transaction at the deadline
-        def work(tx: Any) -> QueryResult:
-            result = tx.run(cypher, dict(params or {}))
-            keys = list(result.keys())
-            rows: list[tuple[Any, ...]] = []
-            for record in result:
-                if len(rows) >= max_rows:
-                    raise ResultTooLargeError(f"the query returns more than {max_rows} rows; add LIMIT or narrow it",
-                                              max_rows=max_rows)
-                rows.append(tuple(_neo4j_value(v) for v in record.values()))
-            return QueryResult(keys, plain=rows)
-
-        try:
-            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
-                # the same plan check as POST /cypher: READ mode alone lets LOAD CSV and procedures through
-                from vawg_kg.queries.cypher_guard import explain_and_check
-
-                explain_and_check(session, cypher, params)
-                return session.execute_read(work)
-        except (ServiceUnavailable, AuthError, OSError) as exc:
-            raise StoreUnavailableError(
-                f"Neo4j at {self.uri} is not reachable ({exc}); start it with `vawg-kg neo4j start`") from exc
-        except ClientError as exc:
-            code = exc.code or ""
-            if "TransactionTimedOut" in code or "Timeout" in code:
-                raise QueryTimeoutError(f"the Cypher query ran longer than {timeout_s}s") from exc
-            if "SyntaxError" in code:
-                raise QueryParseError(f"Cypher syntax error: {exc.message}") from exc
-            if "Forbidden" in code or "AccessMode" in code:
-                from vawg_kg.errors import ForbiddenQueryError
-
-                raise ForbiddenQueryError(f"Cypher refused in a read transaction: {exc.message}") from exc
-            raise StoreError(f"Neo4j error {code}: {exc.message}") from exc
+        answer = self.executor.run(cypher, params, CypherLimits(timeout_s, max_rows, max_bytes), convert=graph_value)
+        return QueryResult(answer.columns, plain=[tuple(row) for row in answer.rows])
 
 
 def default_sparql_store(build_dir: Path | None = None) -> OxigraphStore:
