@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, NotFoundError, QueryParseError,
                             QueryTimeoutError, ResultTooLargeError, StoreError, StoreUnavailableError,
-                            TooManyRequestsError, VawgError)
+                            VawgError)
 
 log = logging.getLogger("vawg_kg.graph_api")
 
@@ -95,7 +95,8 @@ async def _vawg_error(request: Request, exc: Exception) -> JSONResponse:
     details = _jsonable(exc.details)
     if exc.status >= 500:
         details["request_id"] = rid
-    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyRequestsError) else None
+    retry = exc.details.get("retry_after_s")
+    headers = {"Retry-After": str(int(retry))} if isinstance(retry, (int, float)) else None
     return JSONResponse(error_body(exc.code, exc.message, details), status_code=exc.status, headers=headers)
 
 

@@ -67,7 +67,7 @@ class FieldScore:
 def load_labelled(folder: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for path in sorted(folder.glob("*.jsonl")):
-        if path.name.startswith("overlap"):
+        if path.stem.endswith("_pairs"):  # labelled links between commitments, not extracted records
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if line.strip():

@@ -284,6 +284,7 @@ def test_failed_logins_elsewhere_are_503_not_400(loaded: Any, api_build_dir: Pat
     assert resp.status_code == 503, resp.text
     body = resp.json()
     assert body["error"] == "store_unavailable" and body["details"]["retry_after_s"] == 5
+    assert resp.headers["retry-after"] == "5"
     assert "incorrect authentication details" not in resp.text  # Neo4j's words stay in the log
     assert "AuthenticationRateLimit" in log and "incorrect authentication details" in log
     assert recovered
