@@ -45,8 +45,9 @@ test: install-test browser neo4j
 docs: install
 	$(BIN)/python -m vawg_kg.ontology.docs --html build/ontology.html
 
+# Strict mypy over the whole package as it installs (also a test: tests/test_typecheck.py).
 lint: install-test
-	$(BIN)/mypy vawg_kg
+	$(BIN)/python scripts/typecheck.py
 
 bench: install-test neo4j browser
 	$(BIN)/python -m benchmarks.run

@@ -22,7 +22,7 @@ from pathlib import Path  # noqa: E402
 
 def main(argv: list[str]) -> None:
     from vawg_kg.loaders.build import build_graph
-    from vawg_kg.queries.stores import OxigraphStore
+    from vawg_kg.stores.oxigraph import OxigraphStore
 
     out = Path(argv[0])
     corpus = Path(argv[1]) if len(argv) > 1 else None

@@ -134,7 +134,7 @@ def bench_build(size: int, repeat: int, work: Path) -> tuple[dict[str, Any], Pat
 # --- Neo4j ---------------------------------------------------------------------------
 
 def start_neo4j(work: Path) -> Any:
-    from vawg_kg.loaders import neo4j_server
+    from vawg_kg.stores.neo4j import server as neo4j_server
 
     state = work / "neo4j-state.json"
     # 4 GB of heap: at 500 documents the staged load's swap (one transaction relabelling 1.3 M nodes)
@@ -145,7 +145,7 @@ def start_neo4j(work: Path) -> Any:
 
 
 def stop_neo4j(info: Any, work: Path) -> None:
-    from vawg_kg.loaders import neo4j_server
+    from vawg_kg.stores.neo4j import server as neo4j_server
 
     neo4j_server.stop(info, state_file=work / "neo4j-state.json")
 
@@ -167,7 +167,7 @@ def bench_neo4j_load(info: Any, build_dir: Path, repeat: int) -> dict[str, Any]:
     load_child = """
 import json, os, resource, sys, time
 from pathlib import Path
-from vawg_kg.loaders.neo4j_load import load_build
+from vawg_kg.stores.neo4j.load import load_build
 t0 = time.perf_counter()
 res = load_build(Path(sys.argv[1]), os.environ["VAWG_KG_NEO4J_URI"], os.environ["VAWG_KG_NEO4J_USER"],
                  os.environ["VAWG_KG_NEO4J_PASSWORD"], os.environ["VAWG_KG_NEO4J_DATABASE"])
@@ -284,7 +284,9 @@ def measure(name: str, params: dict[str, str], store: Any, *, guarded: bool, tim
 def bench_queries(build_dir: Path, neo4j: Any | None, with_rdflib: bool, budget_s: float,
                   timeout_s: float = 60.0) -> dict[str, Any]:
     from vawg_kg.queries import catalog
-    from vawg_kg.queries.stores import Neo4jStore, OxigraphStore, RdflibStore
+    from vawg_kg.stores.neo4j.store import Neo4jStore
+    from vawg_kg.stores.oxigraph import OxigraphStore
+    from vawg_kg.stores.rdflib_store import RdflibStore
 
     ox = OxigraphStore.open_read_only(build_dir)
     rd = None
@@ -430,7 +432,7 @@ def api_overhead(server: Server, build_dir: Path, samples: int = 40) -> dict[str
 
     from vawg_kg.queries import catalog
     from vawg_kg.queries.runner import run_named
-    from vawg_kg.queries.stores import OxigraphStore
+    from vawg_kg.stores.oxigraph import OxigraphStore
 
     ox = OxigraphStore.open_read_only(build_dir)
     text = catalog.get("documents").sparql

@@ -1,4 +1,4 @@
-"""``POST /cypher``: read-only Cypher against Neo4j, through the one executor (``queries/cypher_exec.py``).
+"""``POST /cypher``: read-only Cypher against Neo4j, through the one executor (``stores/neo4j/executor.py``).
 
 The executor refuses administration commands, writes, ``LOAD CSV``, procedure calls and any plan
 operator outside its read-only allow-list (403); it runs at most ``cypher_concurrency`` queries at once
@@ -20,8 +20,8 @@ from vawg_kg.errors import (ForbiddenQueryError, QueryParseError, QueryTimeoutEr
                             StoreUnavailableError, TooManyRequestsError)
 from vawg_kg.graph_api.errors import responses
 from vawg_kg.graph_api.settings import Settings
-from vawg_kg.loaders.neo4j_server import connection_settings
-from vawg_kg.queries.cypher_exec import CypherExecutor, CypherLimits, Lanes
+from vawg_kg.stores.neo4j.server import connection_settings
+from vawg_kg.stores.neo4j.executor import CypherExecutor, CypherLimits, Lanes
 
 router = APIRouter(tags=["cypher"])
 

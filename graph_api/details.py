@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from vawg_kg.graph_api.errors import InvalidParameterError
 from vawg_kg.graph_api.service import GraphService, brief_of
+from vawg_kg.loaders.links import word_diff
 
 
 def source_url(file: str, start: int, end: int) -> str:
@@ -27,7 +28,6 @@ def source_view(service: GraphService, rec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _word_diff(a: str, b: str) -> list[dict[str, str]]:
-    from vawg_kg.loaders.links import word_diff
 
     return word_diff(a, b)
 
@@ -90,7 +90,8 @@ def in_date_order(service: GraphService, rec: dict[str, Any], implements: list[s
         relations.setdefault(iri, []).append("implemented_by")
     for o in overlaps:
         relations.setdefault(o["with"]["id"], []).append(f"overlap:{o['kind']}")
-    earlier, later = [], []
+    earlier: list[dict[str, Any]] = []
+    later: list[dict[str, Any]] = []
     mine = rec.get("doc_published") or ""
     for iri, rels in relations.items():
         other = service.by_iri.get(iri)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from typing import Any
+from vawg_kg.ontology.model import load_model
 
 VAWG = "https://w3id.org/vawg-kg/ontology#"
 # record field → (ontology local name, is an IRI-valued list of entities)
@@ -24,7 +25,6 @@ FIELDS: dict[str, tuple[str, bool]] = {
 
 @functools.lru_cache(maxsize=1)
 def context() -> dict[str, Any]:
-    from vawg_kg.ontology.model import load_model
 
     model = load_model()
     ctx: dict[str, Any] = {"vawg": VAWG, "skos": "http://www.w3.org/2004/02/skos/core#",

@@ -14,6 +14,7 @@ from typing import Any
 
 from vawg_kg.errors import StoreUnavailableError
 from vawg_kg.graph_api.errors import InvalidParameterError
+from vawg_kg.ontology.vocabulary import load_vocabulary
 
 ORG_BASE = "https://w3id.org/vawg-kg/id/org/"
 
@@ -24,12 +25,6 @@ def slug_of(iri: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> Any:
-    try:
-        from vawg_kg.ontology.vocabulary import load_vocabulary
-    except ImportError as exc:
-        raise StoreUnavailableError(
-            "the vocabularies (vawg_kg.ontology.vocabulary) are not available in this install, "
-            "so organisations, renames and mergers cannot be resolved") from exc
     return load_vocabulary()
 
 

@@ -4,7 +4,7 @@ Loaded once at start-up: ``commitments.json`` (the public records),
 ``statements.json`` (stated outcomes), ``links.json`` (overlaps),
 ``report.json`` (counts) and the organisation vocabulary; in-memory indexes
 serve the filters, BM25 serves ``q``. SPARQL goes to the Oxigraph store
-opened read-only, through ``queries.sparql_guard``.
+opened read-only, through ``stores.sparql.guard``.
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ from vawg_kg.graph_api.errors import InvalidParameterError
 from vawg_kg.graph_api.orgs import OrgDirectory
 from vawg_kg.graph_api.search import BM25
 from vawg_kg.graph_api.settings import Settings
-from vawg_kg.queries.results import QueryResult
+from vawg_kg.stores.results import QueryResult
 from vawg_kg.queries.runner import run_named
-from vawg_kg.queries.sparql_guard import normalise
-from vawg_kg.queries.sparql_pool import Document, WorkerPool, run_guarded
-from vawg_kg.queries.sparql_worker import WorkRequest
-from vawg_kg.queries.stores import OxigraphStore
+from vawg_kg.stores.sparql.guard import normalise
+from vawg_kg.stores.sparql.pool import Document, WorkerPool, run_guarded
+from vawg_kg.stores.sparql.worker import WorkRequest
+from vawg_kg.stores.oxigraph import OxigraphStore
+from vawg_kg.paths import sources_dir
 
 ID_BASE = "https://w3id.org/vawg-kg/id/"
 LEG_BASE = "http://www.legislation.gov.uk/id/"
@@ -255,8 +256,6 @@ class GraphService:
     # --- sources ---------------------------------------------------------------------
     def source_files(self) -> dict[str, Path]:
         """Every file the source viewer may serve, by name (an allow-list; no path joins with input)."""
-        from vawg_kg.paths import sources_dir
-
         files: dict[str, Path] = {}
         for folder in (sources_dir(), self.build_dir / "added-sources"):
             if folder.is_dir():

@@ -6,8 +6,8 @@ or ``POST application/sparql-query``. Status codes follow Oxigraph's server:
 update / LOAD / SERVICE / remote dataset, 415 other request bodies, 406 an
 Accept the query form cannot be written in, 503 timeout, 413 row or byte
 cap, 429 when the ad-hoc lane is full. The query text is made canonical
-(``queries.sparql_guard.normalise``), then checked and run by a sandboxed
-worker process (``queries.sparql_pool``) that has no network and is killed
+(``stores.sparql.guard.normalise``), then checked and run by a sandboxed
+worker process (``stores.sparql.pool``) that has no network and is killed
 at the deadline; the worker writes the answer in the negotiated format.
 """
 
@@ -23,7 +23,7 @@ from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, QueryParseErro
                             ResultTooLargeError, StoreError, StoreUnavailableError, TooManyRequestsError)
 from vawg_kg.graph_api.errors import NotAcceptableError, RequestTooLargeError, UnsupportedMediaTypeError, responses
 from vawg_kg.graph_api.negotiation import best, negotiate
-from vawg_kg.queries.sparql_guard import normalise
+from vawg_kg.stores.sparql.guard import normalise
 
 router = APIRouter(tags=["sparql"])
 

@@ -59,7 +59,9 @@ class FieldScore:
         return self.correct / self.total if self.total else None
 
     def as_dict(self) -> dict[str, Any]:
-        r = lambda x: None if x is None else round(x, 3)  # noqa: E731
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 3)
+
         return {"precision": r(self.precision), "recall": r(self.recall), "accuracy": r(self.accuracy),
                 "tp": self.tp, "fp": self.fp, "fn": self.fn, "correct": self.correct, "total": self.total}
 
@@ -93,8 +95,8 @@ def _find(records: dict[str, list[dict[str, Any]]], label: dict[str, Any]) -> di
 
 def score(records: list[dict[str, Any]], labelled: list[dict[str, Any]]) -> dict[str, Any]:
     by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rec in records:
-        by_doc[rec["doc_id"]].append(rec)
+    for record in records:
+        by_doc[record["doc_id"]].append(record)
     scores: dict[str, dict[str, FieldScore]] = defaultdict(lambda: defaultdict(FieldScore))
     for label in labelled:
         doc = label["doc_id"]

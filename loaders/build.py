@@ -20,7 +20,7 @@ from typing import Any
 from rdflib import Graph
 
 from vawg_kg.errors import BuildError, SourceError
-from vawg_kg.loaders import swap
+from vawg_kg.stores import swap
 from vawg_kg.loaders.background import BackgroundChecks, collector_paused
 from vawg_kg.loaders.documents import BUNDLED, DocumentInfo, check_doc_id
 from vawg_kg.loaders.emit import GraphEmitter
@@ -33,12 +33,13 @@ from vawg_kg.loaders.source_io import read_source
 from vawg_kg.ontology.validate import shape_groups, validate_graph_in_child
 from vawg_kg.ontology.vocabulary import vocabulary_graph
 from vawg_kg.paths import sources_dir
+from vawg_kg.loaders import links
 
 ADDED_DIR = "added-sources"
 MANIFEST = "documents.json"
 
 StageCallback = Callable[[str], None]
-StoreHook = Callable[[Path], None]
+StoreHook = Callable[[Path], object]  # its return value is ignored
 
 
 @dataclass
@@ -206,7 +207,6 @@ def _build(
     done("enrich")
 
     stage("link")
-    from vawg_kg.loaders import links
 
     link_report = links.link_documents(statements)
     done("link")

@@ -34,6 +34,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+import datetime
 from datetime import date
 from typing import Literal
 
@@ -88,8 +89,8 @@ _RECURRING = re.compile(r"\b(?:annual(?:ly)?|quarterly|six-monthly|monthly|bi-?a
 class Deadline:
     raw: str | None
     kind: DeadlineKind
-    date: date | None  # last day of the period (the deadline)
-    period_start: date | None
+    date: datetime.date | None  # last day of the period (the deadline)
+    period_start: datetime.date | None
     rule: str  # which pattern produced it, for provenance
     matched: str | None  # the words that gave the date
 

@@ -32,23 +32,24 @@ def to_oxigraph_triples(graph: Graph) -> list[ox.Triple]:
     """
     iris: dict[str, ox.NamedNode] = {}  # keyed by plain str: rdflib's term hashing is Python code
 
-    def node(term: Node) -> ox.NamedNode | ox.BlankNode:
-        if isinstance(term, BNode):
-            return ox.BlankNode(str(term))
+    def iri(term: Node) -> ox.NamedNode:
         key = str(term)
         made = iris.get(key)
         if made is None:
             made = iris[key] = ox.NamedNode(key)
         return made
 
+    def node(term: Node) -> ox.NamedNode | ox.BlankNode:
+        return ox.BlankNode(str(term)) if isinstance(term, BNode) else iri(term)
+
     def literal(term: Literal) -> ox.Literal:
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
-            return ox.Literal(str(term), datatype=node(term.datatype))
+            return ox.Literal(str(term), datatype=iri(term.datatype))
         return ox.Literal(str(term))
 
-    triples = [ox.Triple(node(s), node(p), literal(o) if isinstance(o, Literal) else node(o))
+    triples = [ox.Triple(node(s), iri(p), literal(o) if isinstance(o, Literal) else node(o))
                for s, p, o in graph]
     triples.sort(key=str)
     return triples
@@ -58,5 +59,5 @@ def write_dumps(graph: Graph, folder: Path) -> None:
     triples = to_oxigraph_triples(graph)
     prefixes = {prefix: str(ns) for prefix, ns in sorted(graph.namespaces()) if prefix in PREFIXES}
     for name, fmt in DUMPS.items():
-        kwargs = {"prefixes": prefixes} if fmt is not ox.RdfFormat.N_TRIPLES else {}
-        ox.serialize(triples, output=folder / name, format=fmt, **kwargs)
+        ox.serialize(triples, output=folder / name, format=fmt,
+                     prefixes=prefixes if fmt is not ox.RdfFormat.N_TRIPLES else None)

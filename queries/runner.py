@@ -11,9 +11,9 @@ from vawg_kg.errors import BadRequestError
 from vawg_kg.paths import DOCUMENT_IRI_BASE
 from vawg_kg.queries import catalog
 from vawg_kg.queries.catalog import NamedQuery, Parameter
-from vawg_kg.queries.results import QueryResult
-from vawg_kg.queries.sparql_pool import run_guarded
-from vawg_kg.queries.stores import IRI, Binding
+from vawg_kg.stores.results import QueryResult
+from vawg_kg.stores.sparql.pool import run_guarded
+from vawg_kg.stores.base import IRI, Binding
 
 # Characters that cannot appear in an IRI (RFC 3987); percent-encoded so a
 # hostile value becomes a valid IRI that matches nothing, never a syntax error.
@@ -73,7 +73,7 @@ def run_named(name: str, params: Mapping[str, Any] | None, store: Any, *, guarde
               timeout_s: float = 30.0, max_rows: int = 100_000, pool: Any = None) -> QueryResult:
     """Run ``name`` on ``store``: a SPARQL store (``select``) or a :class:`Neo4jStore` (``run``).
 
-    ``guarded`` runs SPARQL through :func:`sparql_pool.run_guarded` (the API
+    ``guarded`` runs SPARQL through :func:`vawg_kg.stores.sparql.pool.run_guarded` (the API
     does, on its trusted ``pool``; saved queries are trusted text, but the timeout still helps).
     """
     query = catalog.get(name)

@@ -12,7 +12,7 @@ from vawg_kg.loaders.build import BuildResult, build_graph
 
 
 def _store_hooks() -> list[Any]:
-    from vawg_kg.queries.stores import OxigraphStore
+    from vawg_kg.stores.oxigraph import OxigraphStore
 
     return [OxigraphStore.load]
 

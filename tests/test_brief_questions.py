@@ -15,7 +15,7 @@ from vawg_kg.loaders import lineage as lineage_mod
 from vawg_kg.loaders import links
 from vawg_kg.loaders.build import BuildResult
 from vawg_kg.queries import catalog, runner
-from vawg_kg.queries.stores import OxigraphStore
+from vawg_kg.stores.oxigraph import OxigraphStore
 
 ID = "https://w3id.org/vawg-kg/id/"
 HMG = "hmg-vawg-strategy-2016"
@@ -171,8 +171,8 @@ CYPHER_TWINS = [*sorted(GAP_REASONS), "evidence_led_prosecutions", "led_by_and_w
 
 @pytest.fixture(scope="module")
 def neo4j_store(neo4j_server: Any, build_dir: Path) -> Iterator[Any]:
-    from vawg_kg.loaders.neo4j_load import load_build
-    from vawg_kg.queries.stores import Neo4jStore
+    from vawg_kg.stores.neo4j.load import load_build
+    from vawg_kg.stores.neo4j.store import Neo4jStore
 
     load_build(build_dir, neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database)
     store = Neo4jStore(neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database)

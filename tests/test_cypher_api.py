@@ -24,7 +24,7 @@ pytestmark = pytest.mark.neo4j
 @pytest.fixture(scope="module")
 def cypher_api(neo4j_server: Any, api_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from tests.api_server import start_server, stop_server
-    from vawg_kg.loaders.neo4j_load import load_build
+    from vawg_kg.stores.neo4j.load import load_build
 
     load_build(api_build_dir, neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database)
     env = {"VAWG_KG_NEO4J_URI": neo4j_server.uri, "VAWG_KG_NEO4J_USER": neo4j_server.user,

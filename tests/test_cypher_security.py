@@ -29,8 +29,8 @@ import pytest
 
 from tests.api_server import RunningServer, start_server, stop_server
 from vawg_kg.errors import ForbiddenQueryError, QueryTimeoutError
-from vawg_kg.queries.cypher_guard import check_plan, operators
-from vawg_kg.queries.stores import Neo4jStore
+from vawg_kg.stores.neo4j.guard import check_plan, operators
+from vawg_kg.stores.neo4j.store import Neo4jStore
 
 pytestmark = pytest.mark.neo4j
 
@@ -46,7 +46,7 @@ def neo4j_env(server: Any, **settings: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def loaded(neo4j_server: Any, api_build_dir: Path) -> Any:
-    from vawg_kg.loaders.neo4j_load import load_build
+    from vawg_kg.stores.neo4j.load import load_build
 
     load_build(api_build_dir, neo4j_server.uri, neo4j_server.user, neo4j_server.password, neo4j_server.database)
     return neo4j_server

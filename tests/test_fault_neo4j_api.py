@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.api_server import start_server, stop_server
-from vawg_kg.loaders import neo4j_server as server
+from vawg_kg.stores.neo4j import server
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 

@@ -208,7 +208,7 @@ MARKUP_DOC = (f"Markup test plan\n\nWe will:\n\n- Publish {MARKUP} guidance on s
 def markup_server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """A real build (copied from the session's, plus one added document whose text holds markup)."""
     from vawg_kg.loaders.build import build_graph
-    from vawg_kg.queries.stores import OxigraphStore
+    from vawg_kg.stores.oxigraph import OxigraphStore
 
     base = tmp_path_factory.mktemp("markup")
     out = base / "build"

@@ -19,9 +19,9 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
 from vawg_kg.errors import StoreError, StoreUnavailableError
-from vawg_kg.loaders import neo4j_load
-from vawg_kg.loaders import neo4j_server as server
-from vawg_kg.loaders.neo4j_server import ServerInfo
+from vawg_kg.stores.neo4j import load as neo4j_load
+from vawg_kg.stores.neo4j import server
+from vawg_kg.stores.neo4j.server import ServerInfo
 from vawg_kg.ontology.model import OntologyModel, load_model
 
 pytestmark = pytest.mark.neo4j

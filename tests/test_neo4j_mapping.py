@@ -1,6 +1,6 @@
 """The streaming mapper gives the same property graph as the rdflib mapper it replaced.
 
-``reference_plan`` below is the previous ``_Mapper`` of ``loaders/neo4j_load.py`` (commit
+``reference_plan`` below is the previous ``_Mapper`` of ``stores/neo4j/load.py`` (commit
 86c787b), kept as the oracle: it walks a whole rdflib graph. The loader now reads the
 N-Triples file in one pass (``plan_graph(path)``) or an rdflib graph through the same pass
 (``plan_graph(graph)``); both must give the oracle's nodes (key, labels, every property
@@ -23,8 +23,8 @@ from rdflib.term import Node
 
 from tests.test_neo4j_load import small_graph
 from vawg_kg.errors import StoreError
-from vawg_kg.loaders import neo4j_load
-from vawg_kg.loaders.neo4j_load import RESOURCE, RawLiteral
+from vawg_kg.stores.neo4j import load as neo4j_load
+from vawg_kg.stores.neo4j.load import RESOURCE, RawLiteral
 from vawg_kg.ontology.model import OntologyModel, OntProperty, load_model
 
 OA = Namespace("http://www.w3.org/ns/oa#")

@@ -14,8 +14,8 @@ import pytest
 from neo4j.exceptions import AuthError, ClientError
 
 from vawg_kg.errors import StoreUnavailableError
-from vawg_kg.loaders import neo4j_server as server
-from vawg_kg.loaders.neo4j_server import ServerInfo
+from vawg_kg.stores.neo4j import server
+from vawg_kg.stores.neo4j.server import ServerInfo
 
 pytestmark = pytest.mark.neo4j
 

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import missing_service
-from vawg_kg.cmd_publish import publish, target_url
+from vawg_kg.stores.graph_store_client import publish, target_url
 from vawg_kg.errors import StoreUnavailableError
 from vawg_kg.queries import catalog
-from vawg_kg.queries.stores import OxigraphStore
+from vawg_kg.stores.oxigraph import OxigraphStore
 
 GRAPH = "https://w3id.org/vawg-kg/graph/test-publish"
 VAWG_KG = str(Path(sys.executable).with_name("vawg-kg"))

@@ -19,10 +19,11 @@ import pytest
 from vawg_kg.errors import BadRequestError, NotFoundError
 from vawg_kg.paths import queries_dir
 from vawg_kg.queries import catalog
-from vawg_kg.queries.results import to_sparql_csv, to_sparql_json, to_sparql_tsv
+from vawg_kg.stores.results import to_sparql_csv, to_sparql_json, to_sparql_tsv
 from vawg_kg.queries.runner import run_named
-from vawg_kg.queries.sparql_guard import check_read_only
-from vawg_kg.queries.stores import OxigraphStore, RdflibStore
+from vawg_kg.stores.sparql.guard import check_read_only
+from vawg_kg.stores.oxigraph import OxigraphStore
+from vawg_kg.stores.rdflib_store import RdflibStore
 
 MINI = Path(__file__).parent / "fixtures" / "mini-graph.ttl"
 ID = "https://w3id.org/vawg-kg/id/"

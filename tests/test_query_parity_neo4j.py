@@ -1,6 +1,6 @@
 """Every named question offered in both languages gives the same rows on
 Oxigraph (SPARQL) and on the real Neo4j server (Cypher) loaded with the same
-graph by ``vawg_kg.loaders.neo4j_load``.
+graph by ``vawg_kg.stores.neo4j.load``.
 
 Two graphs, loaded in turn into the session's server (tests/neo4j_fixture.py):
 the hand-written ``tests/fixtures/mini-graph.ttl`` and the real build
@@ -19,7 +19,8 @@ import pytest
 
 from vawg_kg.queries import catalog
 from vawg_kg.queries.runner import run_named
-from vawg_kg.queries.stores import Neo4jStore, OxigraphStore
+from vawg_kg.stores.neo4j.store import Neo4jStore
+from vawg_kg.stores.oxigraph import OxigraphStore
 
 pytestmark = pytest.mark.neo4j
 
@@ -49,7 +50,7 @@ def neo(neo4j_server: Any) -> Iterator[Neo4jStore]:
 
 
 def _load(server: Any, rdf_file: Path) -> None:
-    from vawg_kg.loaders import neo4j_load
+    from vawg_kg.stores.neo4j import load as neo4j_load
 
     graph = neo4j_load.read_graph(rdf_file)
     neo4j_load.load(graph, server.uri, server.user, server.password, server.database, source=str(rdf_file))
@@ -84,7 +85,7 @@ def test_mini_graph_parity(neo4j_server: Any, neo: Neo4jStore) -> None:
 
 
 def test_real_graph_parity(neo4j_server: Any, neo: Neo4jStore, build_dir: Path) -> None:
-    from vawg_kg.loaders import neo4j_load
+    from vawg_kg.stores.neo4j import load as neo4j_load
 
     _load(neo4j_server, neo4j_load.graph_file(build_dir))
     ox = OxigraphStore.ensure(build_dir)

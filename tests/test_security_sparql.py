@@ -25,9 +25,9 @@ import httpx
 import pytest
 
 from tests.api_server import RunningServer, start_server, stop_server
-from vawg_kg.queries.sparql_pool import WorkerPool
-from vawg_kg.queries.sparql_worker import WorkRequest
-from vawg_kg.queries.stores import OxigraphStore
+from vawg_kg.stores.sparql.pool import WorkerPool
+from vawg_kg.stores.sparql.worker import WorkRequest
+from vawg_kg.stores.oxigraph import OxigraphStore
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vawg_kg.errors import VawgError
-from vawg_kg.queries.sparql_guard import check_read_only, normalise
+from vawg_kg.stores.sparql.guard import check_read_only, normalise
 
 # Pieces that parsers may read differently: line ends, comments, quotes, IRIs, codepoint escapes.
 COMMON = ["#", "# ", " ", "\t", "\n", "\r", "\r\n", "\\u000a", "\\u000d", "\\u0023", "\\u0022", "\\u0027",

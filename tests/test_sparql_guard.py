@@ -19,9 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vawg_kg.errors import ForbiddenQueryError, QueryParseError, QueryTimeoutError, ResultTooLargeError
-from vawg_kg.queries.sparql_guard import check_read_only, screen
-from vawg_kg.queries.sparql_pool import run_guarded
-from vawg_kg.queries.stores import OxigraphStore, RdflibStore
+from vawg_kg.stores.sparql.guard import check_read_only, screen
+from vawg_kg.stores.sparql.pool import run_guarded
+from vawg_kg.stores.oxigraph import OxigraphStore
+from vawg_kg.stores.rdflib_store import RdflibStore
 
 MINI = Path(__file__).parent / "fixtures" / "mini-graph.ttl"
 # A sorted 3-way cross product: ~96^3 rows, seconds (Oxigraph) to minutes (rdflib) of work.

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from vawg_kg.loaders.documents import BUNDLED
+from vawg_kg.graph_api.orgs import OrgDirectory
 
 ID_BASE = "https://w3id.org/vawg-kg/id/"
 LEG_ID = "http://www.legislation.gov.uk/id/"
@@ -89,7 +90,6 @@ def _sunflower(n: int, cx: float, cy: float, spacing: float, inner: float = 0.0)
 def _org_lineages(records: list[dict[str, Any]], org_iris: list[str]) -> dict[str, list[str]]:
     """Each organisation with the bodies it replaced (the API's lead/partner filters include them)."""
     try:
-        from vawg_kg.graph_api.orgs import OrgDirectory
 
         directory = OrgDirectory(records)
         return {iri: directory.with_predecessors(iri) for iri in org_iris}

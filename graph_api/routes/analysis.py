@@ -11,6 +11,7 @@ from vawg_kg.errors import NotFoundError, QueryTimeoutError, StoreUnavailableErr
 from vawg_kg.graph_api import details
 from vawg_kg.graph_api.errors import InvalidParameterError, responses
 from vawg_kg.graph_api.routes import service_of
+from vawg_kg.queries import catalog
 
 router = APIRouter(tags=["analysis"])
 
@@ -42,11 +43,6 @@ GAPS_OWN_PARAMETERS = frozenset({"kind", "limit", "offset"})  # the rest go to t
 
 
 def _gap_queries() -> dict[str, Any]:
-    try:
-        from vawg_kg.queries import catalog
-    except ImportError as exc:
-        raise StoreUnavailableError("the named-query catalogue (vawg_kg.queries.catalog) is not available "
-                                    "in this install") from exc
     found = {q.name: q for q in catalog.all() if q.name.startswith("gap_")}
     if not found:
         raise StoreUnavailableError("no gap queries (queries/gap_*.rq) are installed")

@@ -15,6 +15,7 @@ from vawg_kg.graph_api.errors import media, responses
 from vawg_kg.graph_api.jsonld import records_to_jsonld
 from vawg_kg.graph_api.routes import service_of
 from vawg_kg.graph_api.service import Filters
+from vawg_kg.loaders.records_json import records_to_csv
 
 router = APIRouter(tags=["commitments"])
 
@@ -50,7 +51,6 @@ def list_commitments(
     page = service.find(Filters(doc, lead, partner, theme, legislation, outcome_code, q), limit, offset)
     headers = {"X-Total-Count": str(page.total)}
     if format is ListFormat.csv:
-        from vawg_kg.loaders.records_json import records_to_csv
 
         return Response(records_to_csv(page.items), media_type="text/csv; charset=utf-8", headers=headers)
     if format is ListFormat.jsonld:

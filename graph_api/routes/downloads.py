@@ -11,6 +11,8 @@ from vawg_kg.errors import NotFoundError
 from vawg_kg.graph_api.errors import NotAcceptableError, media, responses
 from vawg_kg.graph_api.negotiation import negotiate
 from vawg_kg.graph_api.routes import service_of
+from vawg_kg.ontology.docs import render_html
+from vawg_kg.ontology.model import ONTOLOGY_FILE
 
 router = APIRouter(tags=["downloads"])
 
@@ -39,11 +41,9 @@ _ONTOLOGY_TYPES = ["text/html", "text/turtle", "application/ld+json", "applicati
 @router.get("/ontology", responses={**responses(NotAcceptableError), **media(*_ONTOLOGY_TYPES)},
             summary="The ontology: HTML documentation for browsers, Turtle / JSON-LD / N-Triples by Accept")
 def ontology(request: Request) -> Response:
-    from vawg_kg.ontology.model import ONTOLOGY_FILE
 
     media = negotiate(request.headers.get("accept"), _ONTOLOGY_TYPES)
     if media == "text/html":
-        from vawg_kg.ontology.docs import render_html
 
         return HTMLResponse(render_html())
     if media == "text/turtle":
@@ -56,6 +56,5 @@ def ontology(request: Request) -> Response:
 
 @router.get("/ontology.ttl", include_in_schema=False)
 def ontology_ttl() -> Response:
-    from vawg_kg.ontology.model import ONTOLOGY_FILE
 
     return Response(ONTOLOGY_FILE.read_text(encoding="utf-8"), media_type="text/turtle")

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Request
 
 from vawg_kg.errors import VawgError
-from vawg_kg.loaders.neo4j_server import connection_settings
+from vawg_kg.stores.neo4j.server import connection_settings
 
 from vawg_kg.graph_api.routes import service_of
 

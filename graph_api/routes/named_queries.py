@@ -15,17 +15,11 @@ from vawg_kg.errors import (BadRequestError, NotFoundError, QueryTimeoutError, R
                             StoreUnavailableError)
 from vawg_kg.graph_api.errors import media, responses
 from vawg_kg.graph_api.routes import service_of
+from vawg_kg.queries import catalog
+from vawg_kg.stores.results import to_sparql_csv
 
 router = APIRouter(tags=["named queries"])
 RESERVED = {"format"}
-
-
-def _catalog() -> Any:
-    try:
-        from vawg_kg.queries import catalog
-    except ImportError as exc:
-        raise StoreUnavailableError("the named-query catalogue is not available in this install") from exc
-    return catalog
 
 
 def _describe(q: Any) -> dict[str, Any]:
@@ -37,13 +31,12 @@ def _describe(q: Any) -> dict[str, Any]:
 
 @router.get("/queries", summary="The named queries (question, parameters, example)")
 def list_queries() -> dict[str, Any]:
-    return {"queries": [_describe(q) for q in _catalog().all()]}
+    return {"queries": [_describe(q) for q in catalog.all()]}
 
 
 def _run(request: Request, name: str, params: dict[str, Any], fmt: str) -> Response:
-    from vawg_kg.queries.results import to_sparql_csv
 
-    query = _catalog().get(name)
+    query = catalog.get(name)
     service = service_of(request)
     if fmt == "csv":
         result = service.run_named(name, params)

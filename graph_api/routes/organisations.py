@@ -10,13 +10,13 @@ from vawg_kg.errors import NotFoundError
 from vawg_kg.graph_api.errors import InvalidParameterError, responses
 from vawg_kg.graph_api.routes import service_of
 from vawg_kg.graph_api.service import brief_of
+from vawg_kg.graph_api.orgs import vocabulary
 
 router = APIRouter(tags=["organisations"])
 
 
 @router.get("/organisations", summary="Every organisation the graph knows, with counts")
 def list_organisations(request: Request) -> dict[str, Any]:
-    from vawg_kg.graph_api.orgs import vocabulary
 
     service = service_of(request)
     iris = sorted({o.iri for o in vocabulary().organisations.values()} | set(service.orgs.names_in_source))

@@ -30,7 +30,7 @@ import re
 
 from vawg_kg.errors import SourceError
 from vawg_kg.loaders.parsers._lines import Builder, Line, split_ranges
-from vawg_kg.loaders.records import ParsedDocument
+from vawg_kg.loaders.records import LineRole, ParsedDocument
 from vawg_kg.loaders.text import clean
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -163,7 +163,7 @@ class _Reader:
                 assert marker is not None
                 end = self.item_end(i)
                 ranges = [(line.start + marker.end(), self.lines[end - 1].end)]
-                role = "commitment" if self.commit(ranges, line, {}) else "prose"
+                role: LineRole = "commitment" if self.commit(ranges, line, {}) else "prose"
                 for k in range(i, end):
                     self.b.claim(self.lines[k], role)
                 i = end

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vawg_kg.cli import app, console, reports_errors
+from vawg_kg.cli.app import app, console, reports_errors
 from vawg_kg.paths import default_build_dir
+from vawg_kg.cli.build import load_records
+from vawg_kg.loaders.accuracy import load_labelled, score as score_records, totals
 
 
 @app.command()
@@ -22,9 +24,6 @@ def score(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Precision and recall per field and per document against labelled data."""
-    from vawg_kg.cmd_build import load_records
-    from vawg_kg.loaders.accuracy import load_labelled, score as score_records, totals
-
     result = score_records(load_records(build_dir), load_labelled(labelled))
     result["ALL"] = totals(result)
     if as_json:

@@ -11,9 +11,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from vawg_kg.cli import app, reports_errors
+from vawg_kg.cli.app import app, reports_errors
 from vawg_kg.errors import BadRequestError
 from vawg_kg.paths import default_build_dir
+from vawg_kg.queries import catalog
+from vawg_kg.queries.runner import run_named
+from vawg_kg.stores.neo4j.store import Neo4jStore
+from vawg_kg.stores.oxigraph import OxigraphStore
+from vawg_kg.stores.results import FORMATTERS, QueryResult
+from vawg_kg.stores.sparql.pool import run_guarded
 
 
 class OutputFormat(str, Enum):
@@ -46,7 +52,6 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def _print(result: object, fmt: OutputFormat) -> None:
-    from vawg_kg.queries.results import FORMATTERS, QueryResult
 
     assert isinstance(result, QueryResult)
     if fmt is not OutputFormat.table:
@@ -75,8 +80,6 @@ def query(
     list_named: Annotated[bool, typer.Option("--list", help="List the named questions and their parameters")] = False,
 ) -> None:
     """Query the graph: SPARQL on the embedded store (loaded from the build output if absent), Cypher on Neo4j."""
-    from vawg_kg.queries import catalog
-
     if list_named:
         table = Table("name", "question", "parameters", "cypher")
         for q in catalog.all():
@@ -91,11 +94,8 @@ def query(
         raise BadRequestError("--param goes with --named; put literal values in the query text otherwise")
 
     if cypher is not None or (named and on_neo4j):
-        from vawg_kg.queries.stores import Neo4jStore
-
         with Neo4jStore.from_settings() as neo:
             if named:
-                from vawg_kg.queries.runner import run_named
 
                 result = run_named(named, _params(param or []), neo, timeout_s=timeout, max_rows=max_rows)
             else:
@@ -103,12 +103,8 @@ def query(
         _print(result, fmt)
         return
 
-    from vawg_kg.queries.sparql_pool import run_guarded
-    from vawg_kg.queries.stores import OxigraphStore
-
     store = OxigraphStore.ensure(build_dir)
     if named:
-        from vawg_kg.queries.runner import run_named
 
         result = run_named(named, _params(param or []), store, guarded=True, timeout_s=timeout, max_rows=max_rows)
     else:

@@ -502,7 +502,7 @@ class _Mapper:
         return folded
 
     def first(self, s: str | RawLiteral | None, p: str) -> str | RawLiteral | None:
-        values = self.reads.get((s, p)) if isinstance(s, str) else None  # type: ignore[arg-type]
+        values = self.reads.get((s, p)) if isinstance(s, str) else None
         return values[0] if values else None
 
     def fold(self, prop: OntProperty, value: str, key: Callable[[str], str]) -> dict[str, Any]:

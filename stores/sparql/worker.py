@@ -1,12 +1,12 @@
 """The SPARQL worker: a child process that checks and runs one query at a time, confined.
 
-Started by ``queries.sparql_pool`` as ``python -P -m vawg_kg.queries.sparql_worker
+Started by ``stores.sparql.pool`` as ``python -P -m vawg_kg.stores.sparql.worker
 STORE_DIR FD MEMORY_BYTES`` (``-P``: the current directory cannot shadow the
 installed package). Before it opens the store it gives up the network
-(``queries.sandbox``) and caps its own heap, then says ``ready`` (or
+(``stores.sparql.sandbox``) and caps its own heap, then says ``ready`` (or
 ``failed`` with the reason) over the socket pair ``FD``.
 
-Each request (:class:`WorkRequest`) is checked by ``queries.sparql_guard`` here,
+Each request (:class:`WorkRequest`) is checked by ``stores.sparql.guard`` here,
 inside the worker, so a query that is slow to parse is bounded by the same
 deadline (the pool kills the worker) and no parser lock is held in the API.
 Answers are either cells (for the API's own named queries and the CLI) or a
@@ -21,15 +21,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
 from vawg_kg.errors import QueryParseError, ResultNotRepresentableError, ResultTooLargeError, StoreError, VawgError
-from vawg_kg.queries import sandbox
-from vawg_kg.queries.results import XML_FORBIDDEN, Cell, CappedBuffer, result_chunks, too_many_bytes
-from vawg_kg.queries.sparql_guard import ParsedQuery, check_read_only, explain_syntax_error
-from vawg_kg.queries.stores import OxigraphStore, ox_cell
+from vawg_kg.stores.sparql import sandbox
+from vawg_kg.stores.results import XML_FORBIDDEN, Cell, CappedBuffer, result_chunks, too_many_bytes
+from vawg_kg.stores.sparql.guard import ParsedQuery, check_read_only, explain_syntax_error
+from vawg_kg.stores.oxigraph import OxigraphStore, ox_cell
 
 ROW_BATCH = 500
 #: the RDF formats a CONSTRUCT or DESCRIBE answer can be written in, by the API's short names
@@ -99,7 +99,7 @@ def _document(store: OxigraphStore, request: WorkRequest) -> tuple[str, str, byt
         triples: Iterator[Any] = _capped(iter(result), request.max_rows)
         if request.graph_format == "xml":
             triples = (_rdfxml_writable(t) for t in triples)
-        ox.serialize(triples, sink, GRAPH_FORMATS[request.graph_format], prefixes=PREFIXES)
+        ox.serialize(triples, cast(IO[bytes], sink), GRAPH_FORMATS[request.graph_format], prefixes=PREFIXES)
         return form, request.graph_format, sink.getvalue()
     if request.result_format is None:
         raise ResultNotRepresentableError("this query returns results; ask for SPARQL JSON, XML, CSV or TSV "

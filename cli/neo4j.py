@@ -10,8 +10,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vawg_kg.cli import app, console, reports_errors
+from vawg_kg.cli.app import app, console, reports_errors
 from vawg_kg.paths import default_build_dir
+from vawg_kg.stores.neo4j import load as neo4j_load
+from vawg_kg.stores.neo4j import server
+from vawg_kg.stores.neo4j.server import ConnectionSettings, connection_settings
 
 neo4j_app = typer.Typer(no_args_is_help=True,
                         help="The project's Neo4j Community server (fetched from Maven Central, run on 127.0.0.1).")
@@ -24,8 +27,6 @@ def install_cmd(
     version: Annotated[Optional[str], typer.Option("--version", help="Neo4j 5.26.x version (default: pinned)")] = None,
 ) -> None:
     """Fetch Neo4j with Maven into the cache folder and build the launcher (no-op when done)."""
-    from vawg_kg.loaders import neo4j_server as server
-
     version = version or server.PINNED
     t0 = time.monotonic()
     with console.status(f"fetching Neo4j {version} from Maven Central…"):
@@ -40,8 +41,6 @@ def start_cmd(
     data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Store folder (default: in the cache)")] = None,
 ) -> None:
     """Install if needed, start the server in the background and wait until Bolt answers."""
-    from vawg_kg.loaders import neo4j_server as server
-
     with console.status("installing Neo4j (first run only)…"):
         server.install()
     t0 = time.monotonic()
@@ -61,8 +60,6 @@ def start_cmd(
 @reports_errors
 def stop_cmd() -> None:
     """Stop the server cleanly (SIGTERM; SIGKILL after 60 s)."""
-    from vawg_kg.loaders import neo4j_server as server
-
     t0 = time.monotonic()
     info = server.stop()
     if info is None:
@@ -77,8 +74,6 @@ def status_cmd(
     show_password: Annotated[bool, typer.Option("--show-password", help="Print the generated password")] = False,
 ) -> None:
     """Is the project's server running, and where. Exit code 1 when it is not."""
-    from vawg_kg.loaders import neo4j_server as server
-
     info = server.status()
     if info is None:
         installed = server.installed()
@@ -105,8 +100,6 @@ def load_neo4j(
 ) -> None:
     """Replace the graph in Neo4j with the built RDF graph (streamed from the N-Triples; staged, then
     swapped in by one transaction, so a failed load leaves the previous graph)."""
-    from vawg_kg.loaders import neo4j_load
-    from vawg_kg.loaders.neo4j_server import ConnectionSettings, connection_settings
 
     found = connection_settings(uri=uri)
     settings = ConnectionSettings(found.uri, user or found.user,

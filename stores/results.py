@@ -263,16 +263,20 @@ def to_sparql_tsv(result: QueryResult) -> str:
 FORMATTERS = {"json": to_sparql_json, "xml": to_sparql_xml, "csv": to_sparql_csv, "tsv": to_sparql_tsv}
 
 
-class CappedBuffer:
+class CappedBuffer(io.RawIOBase):
     """A binary sink that refuses to grow past ``limit`` bytes (raises :class:`ResultTooLargeError`)."""
 
     def __init__(self, limit: int) -> None:
+        super().__init__()
         self.limit = limit
         self.size = 0
         self.parts: list[bytes] = []
         self.exceeded = False
 
-    def write(self, data: bytes | str) -> int:
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # bytes-like, or str (the result writers' chunks)
         chunk = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         self.size += len(chunk)
         if self.size > self.limit:
@@ -280,9 +284,6 @@ class CappedBuffer:
             raise too_many_bytes(self.limit)
         self.parts.append(chunk)
         return len(chunk)
-
-    def flush(self) -> None:
-        return None
 
     def getvalue(self) -> bytes:
         return b"".join(self.parts)

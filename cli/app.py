@@ -1,4 +1,4 @@
-"""The ``vawg-kg`` command line. The top of the stack: it may import any layer."""
+"""The one Typer app of the ``vawg-kg`` command line, and how a command reports a project error."""
 
 from __future__ import annotations
 
@@ -30,11 +30,3 @@ def reports_errors(func: F) -> F:
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
-
-
-def _register_subcommands() -> None:
-    # Each layer contributes its own commands; imported here so `vawg-kg --help` lists them.
-    from vawg_kg import commands  # noqa: F401
-
-
-_register_subcommands()

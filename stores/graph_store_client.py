@@ -1,4 +1,4 @@
-"""``vawg-kg publish --graph-store URL``: push the build's N-Triples to a SPARQL 1.1 Graph Store.
+"""A SPARQL 1.1 Graph Store HTTP client: push the build's N-Triples to a remote store.
 
 Uses the SPARQL 1.1 Graph Store HTTP Protocol (https://www.w3.org/TR/sparql11-http-rdf-update/):
 ``PUT URL?graph=IRI`` (or ``PUT URL?default``) with ``Content-Type: application/n-triples``
@@ -12,22 +12,14 @@ publishes from a small machine. Standard library only (urllib): no extra depende
 from __future__ import annotations
 
 import base64
-import os
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
-
-import typer
-
-from vawg_kg.cli import app, console, reports_errors
 from vawg_kg.errors import BuildError, StoreError, StoreUnavailableError
-from vawg_kg.paths import default_build_dir
 
-NT_FILE = "vawg-kg.nt"
 CONTENT_TYPE = "application/n-triples"
 PASSWORD_ENV = "VAWG_KG_GRAPH_STORE_PASSWORD"
 
@@ -90,21 +82,3 @@ def publish(store_url: str, nt_file: Path, graph: str | None = None, *, user: st
                 url=url) from exc
     return PublishResult(url=url, graph=graph, bytes=size, status=status,
                          seconds=round(time.monotonic() - started, 3))
-
-
-@app.command("publish")
-@reports_errors
-def publish_cmd(
-    graph_store: Annotated[str, typer.Option("--graph-store", help=(
-        "SPARQL 1.1 Graph Store endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
-        "https://host/DATASET/data (Fuseki)"))],
-    graph: Annotated[Optional[str], typer.Option("--graph", help=(
-        "named graph IRI to replace (default: the default graph)"))] = None,
-    build_dir: Annotated[Path, typer.Option("--build-dir", help="the build folder holding vawg-kg.nt")] = default_build_dir(),
-    user: Annotated[Optional[str], typer.Option("--user", help=f"HTTP basic user; password from ${PASSWORD_ENV}")] = None,
-) -> None:
-    """Replace a graph in a remote SPARQL 1.1 Graph Store with the build's N-Triples (HTTP PUT)."""
-    result = publish(graph_store, build_dir / NT_FILE, graph, user=user, password=os.environ.get(PASSWORD_ENV))
-    where = f"graph <{graph}>" if graph else "the default graph"
-    console.print(f"published {result.bytes:,} bytes of N-Triples to {where} at {graph_store} "
-                  f"({result.status}, {result.seconds:.1f}s)")

@@ -7,17 +7,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from vawg_kg.cli import app, console, reports_errors
+from vawg_kg.cli.app import app, console, reports_errors
 from vawg_kg.paths import default_build_dir
+from vawg_kg.graph_api.app import create_app
+from vawg_kg.graph_api.settings import Settings
+from vawg_kg.loaders.build import build_graph
+from vawg_kg.stores.oxigraph import OxigraphStore
 
 
 def ensure_build(build_dir: Path) -> None:
     """Build into ``build_dir`` when it holds no graph; load the Oxigraph store when it is missing or stale."""
-    from vawg_kg.queries.stores import OxigraphStore
-
     if not (build_dir / "commitments.json").is_file() or not (build_dir / "vawg-kg.nt").is_file():
-        from vawg_kg.loaders.build import build_graph
-
         console.print(f"no graph in {build_dir}: building it from the bundled documents…")
         build_graph(build_dir, store_hooks=[OxigraphStore.load])
     elif not OxigraphStore.is_current(build_dir):
@@ -35,9 +35,6 @@ def serve(
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs), SPARQL at /sparql and the graph browser at /graph."""
     import uvicorn
-
-    from vawg_kg.graph_api.app import create_app
-    from vawg_kg.graph_api.settings import Settings
 
     settings = Settings.from_env(host=host, port=port)
     if not no_build:

@@ -2,7 +2,7 @@
 
 neo4j.com and Docker are out of reach; Maven Central is not. The standalone
 server tarball is not deployed there, but the DBMS (``org.neo4j:neo4j``) and
-its Bolt connector (``org.neo4j:neo4j-bolt``) are, so ``neo4j-launcher/`` is a
+its Bolt connector (``org.neo4j:neo4j-bolt``) are, so ``launcher/`` (shipped in the package) is a
 small Java program around them (see its ``Launcher.java`` for the settings:
 loopback only, auth on, no file URLs for LOAD CSV, a transaction timeout).
 
@@ -105,17 +105,20 @@ def install_dir(version: str = PINNED) -> Path:
 
 
 def default_state_file() -> Path:
-    return neo4j_dir() / "state.json"
+    """Where the running server is recorded: ``VAWG_KG_NEO4J_STATE``, else ``state.json`` in the cache."""
+    override = os.environ.get("VAWG_KG_NEO4J_STATE")
+    return Path(override) if override else neo4j_dir() / "state.json"
 
 
 def launcher_source() -> Path:
-    """``neo4j-launcher/`` of this checkout (or ``VAWG_KG_NEO4J_LAUNCHER``)."""
+    """The launcher's Maven project, shipped in the package (``launcher/`` beside this module),
+    or ``VAWG_KG_NEO4J_LAUNCHER``."""
     override = os.environ.get("VAWG_KG_NEO4J_LAUNCHER")
-    src = Path(override) if override else Path(__file__).resolve().parents[1] / "neo4j-launcher"
+    src = Path(override) if override else Path(__file__).resolve().parent / "launcher"
     if not (src / "pom.xml").is_file():
         raise StoreUnavailableError(
-            f"the Neo4j launcher sources are not at {src}; run from a checkout of the project "
-            "or set VAWG_KG_NEO4J_LAUNCHER to its neo4j-launcher folder"
+            f"the Neo4j launcher sources are not at {src}; reinstall the package "
+            "or set VAWG_KG_NEO4J_LAUNCHER to a folder holding the launcher's pom.xml and src/"
         )
     return src
 
@@ -227,7 +230,10 @@ def install(version: str = PINNED, *, quiet: bool = True) -> Path:
         env = dict(os.environ)
         env.setdefault("JAVA_HOME", str(Path(os.path.realpath(java)).parents[1]))
         started = time.monotonic()
-        proc = subprocess.run(cmd, cwd=src, env=env, capture_output=True, text=True)
+        # Built from a copy in the install folder: the package's own folder may be read-only.
+        work = home / "launcher-src"
+        shutil.copytree(src, work, ignore=shutil.ignore_patterns("target"))
+        proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             shutil.rmtree(home, ignore_errors=True)
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])

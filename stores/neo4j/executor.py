@@ -37,8 +37,8 @@ from neo4j.graph import Node, Path, Relationship
 
 from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, QueryParseError, QueryTimeoutError,
                             ResultTooLargeError, StoreError, StoreUnavailableError, TooManyRequestsError, VawgError)
-from vawg_kg.loaders.neo4j_server import ConnectionSettings
-from vawg_kg.queries.cypher_guard import check_plan, check_text, operators
+from vawg_kg.stores.neo4j.server import ConnectionSettings
+from vawg_kg.stores.neo4j.guard import check_plan, check_text, operators
 
 log = logging.getLogger("vawg_kg.graph_api")
 

@@ -6,21 +6,23 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from vawg_kg.cli import app, console, reports_errors
+from vawg_kg.cli.app import app, console, reports_errors
 from vawg_kg.errors import BadRequestError, NotFoundError
 from vawg_kg.paths import default_build_dir
+from vawg_kg.loaders.build import StoreHook, build_graph
+from vawg_kg.loaders.records_json import records_to_csv
+from vawg_kg.stores.oxigraph import OxigraphStore
 
 STAGES = ("read", "parse", "enrich", "link", "emit", "validate", "serialise", "store")
 
 
-def store_hooks() -> list:
-    from vawg_kg.queries.stores import OxigraphStore
+def store_hooks() -> list[StoreHook]:
 
     return [OxigraphStore.load]
 
@@ -34,8 +36,6 @@ def build(
     remove_doc: Annotated[Optional[list[str]], typer.Option("--remove-doc", help="Remove a previously added document")] = None,
 ) -> None:
     """Parse the bundled documents (and any added ones), validate, and write the graph to OUT."""
-    from vawg_kg.loaders.build import build_graph
-
     sources = source or []
     ids = doc_id or []
     if len(sources) != len(ids):
@@ -65,11 +65,11 @@ class RecordFormat(str, Enum):
     csv = "csv"
 
 
-def load_records(build_dir: Path) -> list[dict]:
+def load_records(build_dir: Path) -> list[dict[str, Any]]:
     path = build_dir / "commitments.json"
     if not path.exists():
         raise NotFoundError(f"no build in {build_dir}: run `vawg-kg build --out {build_dir}` first")
-    records: list[dict] = json.loads(path.read_text(encoding="utf-8"))
+    records: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     return records
 
 
@@ -81,8 +81,6 @@ def commitments(
     build_dir: Annotated[Path, typer.Option("--build-dir")] = default_build_dir(),
 ) -> None:
     """Print every commitment as records (JSON array, or CSV with list fields joined by ' | ')."""
-    from vawg_kg.loaders.records_json import records_to_csv
-
     records = load_records(build_dir)
     if doc is not None:
         known = sorted({r["doc_id"] for r in records})

@@ -7,7 +7,7 @@ line end or space refused. The guard and the store then read the very same
 text, so they cannot disagree on where a comment, string or IRI ends (a bare
 carriage return once ended a comment for Oxigraph but not for rdflib, which
 let ``SERVICE`` through). The executing worker is also cut off from the
-network by the kernel (``queries.sandbox``), so a disagreement left in the
+network by the kernel (``stores.sparql.sandbox``), so a disagreement left in the
 grammars themselves fails closed.
 
 Why rdflib's parser: pyoxigraph 0.5 exposes no parser or algebra to Python
@@ -27,7 +27,7 @@ Refusals (statuses as Oxigraph's server uses them):
   silently mean something else).
 
 Running (deadline, row and byte caps, the sandboxed worker processes) is
-``queries.sparql_pool``; this module only decides.
+``stores.sparql.pool``; this module only decides.
 """
 
 from __future__ import annotations

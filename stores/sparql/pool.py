@@ -1,7 +1,7 @@
 """Running checked SPARQL: sandboxed worker processes in lanes, with deadlines, row and byte caps.
 
 An on-disk Oxigraph store is queried by :class:`WorkerPool`: each worker is a
-``queries.sparql_worker`` child (no network, capped heap) that is killed when
+``stores.sparql.worker`` child (no network, capped heap) that is killed when
 a request passes its deadline — pyoxigraph cannot cancel a running query.
 A pool is a *lane*: a fixed number of workers and a bounded waiting line;
 when both are full the caller gets 429 at once instead of queueing behind
@@ -37,9 +37,9 @@ from typing import IO, Any
 from vawg_kg import errors
 from vawg_kg.errors import (QueryTimeoutError, ResultTooLargeError, StoreError, StoreUnavailableError,
                             TooManyRequestsError, VawgError)
-from vawg_kg.queries.results import QueryResult
-from vawg_kg.queries.sparql_guard import check_read_only, explain_syntax_error, normalise
-from vawg_kg.queries.sparql_worker import WorkRequest, too_many_rows
+from vawg_kg.stores.results import QueryResult
+from vawg_kg.stores.sparql.guard import check_read_only, explain_syntax_error, normalise
+from vawg_kg.stores.sparql.worker import WorkRequest, too_many_rows
 
 log = logging.getLogger("vawg_kg.queries")
 
@@ -78,7 +78,7 @@ def _exit_status(process: subprocess.Popen[bytes]) -> int | None:
 
 
 class _Worker:
-    """One ``python -P -m vawg_kg.queries.sparql_worker`` child, talking over a socket pair.
+    """One ``python -P -m vawg_kg.stores.sparql.worker`` child, talking over a socket pair.
 
     A plain subprocess rather than ``multiprocessing``: spawn re-imports the
     parent's ``__main__`` (scripts, uvicorn) and fork copies a threaded process.
@@ -89,7 +89,7 @@ class _Worker:
         parent, child = socket.socketpair()
         self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "vawg_kg.queries.sparql_worker", str(store_dir), str(child.fileno()),
+            [sys.executable, "-P", "-m", "vawg_kg.stores.sparql.worker", str(store_dir), str(child.fileno()),
              str(memory_bytes)],
             pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=self.stderr, stderr=self.stderr,
             env={**os.environ, "RUST_BACKTRACE": "0"})  # an allocation failure then says so in one line

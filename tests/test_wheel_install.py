@@ -1,0 +1,125 @@
+"""The package as users install it: a wheel in a fresh virtual environment, not the editable install.
+
+``pip wheel`` builds it from this checkout; a new venv installs it (its
+dependencies from the registry, as a user's would). The installed command
+then builds, serves and answers from the repository root — where a folder
+named like the package once shadowed it in every child process — and from
+an empty folder elsewhere; and starts the project's Neo4j, loads it and
+answers ``/cypher``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api_server import free_port
+from tests.conftest import missing_service
+from vawg_kg.stores.neo4j import server as neo4j_server
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 900) -> str:
+    proc = subprocess.run(args, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, f"{' '.join(args)} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("wheel")
+    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(work / "dist"), str(ROOT)],
+         cwd=work)
+    wheels = sorted((work / "dist").glob("vawg_kg-*.whl"))
+    assert len(wheels) == 1, wheels
+    _run([sys.executable, "-m", "venv", str(work / "venv")], cwd=work)
+    bin_dir = work / "venv" / "bin"
+    _run([str(bin_dir / "pip"), "install", "--quiet", str(wheels[0])], cwd=work)
+    # the package is the wheel's, not this checkout's
+    where = _run([str(bin_dir / "python"), "-c", "import vawg_kg; print(vawg_kg.__file__)"], cwd=ROOT)
+    assert str(work / "venv") in where, where
+    return bin_dir
+
+
+class Served:
+    def __init__(self, bin_dir: Path, build_dir: Path, cwd: Path, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = build_dir.parent / f"serve-{self.port}.log"
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                [str(bin_dir / "vawg-kg"), "serve", "--port", str(self.port), "--build-dir", str(build_dir)],
+                cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise AssertionError(f"the installed server did not start:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _answers(url: str) -> None:
+    sparql = httpx.get(f"{url}/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                       headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert sparql.status_code == 200, sparql.text
+    assert int(sparql.json()["results"]["bindings"][0]["n"]["value"]) > 10_000
+    for path in ("/gaps?limit=5", "/queries/documents", "/id/commitment/hmg-vawg-strategy-2016/A93"):
+        resp = httpx.get(f"{url}{path}", headers={"Accept": "application/json, text/turtle"}, timeout=60)
+        assert resp.status_code == 200, (path, resp.text[:500])
+
+
+@pytest.mark.parametrize("where", ["repository root", "empty folder"])
+def test_the_installed_command_builds_and_serves(venv_bin: Path, tmp_path: Path, where: str) -> None:
+    cwd = ROOT if where == "repository root" else tmp_path / "empty"
+    cwd.mkdir(exist_ok=True)
+    build_dir = tmp_path / "build"
+    _run([str(venv_bin / "vawg-kg"), "build", "--out", str(build_dir)], cwd=cwd)
+    served = Served(venv_bin, build_dir, cwd, {})  # its query workers start in cwd too
+    try:
+        _answers(served.url)
+    finally:
+        served.stop()
+
+
+@pytest.mark.neo4j
+def test_the_installed_command_runs_neo4j(venv_bin: Path, tmp_path: Path) -> None:
+    if neo4j_server.installed() is None:
+        missing_service(f"Neo4j {neo4j_server.PINNED} (run `vawg-kg neo4j install`)")
+    env = {"VAWG_KG_NEO4J_STATE": str(tmp_path / "state.json")}
+    cli = str(venv_bin / "vawg-kg")
+    build_dir = tmp_path / "build"
+    _run([cli, "build", "--out", str(build_dir)], cwd=tmp_path)
+    _run([cli, "neo4j", "start", "--data-dir", str(tmp_path / "neo4j-data")], cwd=ROOT, env=env)
+    served: Served | None = None
+    try:
+        _run([cli, "load-neo4j", "--build-dir", str(build_dir)], cwd=ROOT, env=env)
+        served = Served(venv_bin, build_dir, ROOT, env)
+        resp = httpx.post(f"{served.url}/cypher", json={"query": "MATCH (c:Commitment) RETURN count(c) AS n"},
+                          timeout=60)
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["rows"][0][0] > 250
+        _answers(served.url)
+    finally:
+        if served is not None:
+            served.stop()
+        _run([cli, "neo4j", "stop"], cwd=ROOT, env=env)
