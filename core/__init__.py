@@ -1,10 +1,12 @@
 """The VAWG commitments knowledge graph.
 
-The design card's folders are subpackages of this namespace:
-``vawg_kg.ontology`` (the model, declared once) → ``vawg_kg.loaders``
-(parse, link, emit RDF, load stores) → ``vawg_kg.queries`` (named questions
-over the stores) → ``vawg_kg.graph_api`` and ``vawg_kg.visualisations``.
-Nothing lower imports anything higher.
+The design card's folders are subpackages of this one namespace (mapped in
+``pyproject.toml``), and data flows one way through them: ``vawg_kg`` itself
+(``core/``: errors, IRIs, paths) ← ``ontology`` (the model, declared once) ←
+``stores`` (Oxigraph, Neo4j, the sandboxed query workers) ← ``loaders``
+(parse, link, emit RDF, load the stores) ← ``queries`` (named questions) ←
+``graph_api`` ← ``visualisations`` ← ``cli``. Nothing lower imports anything
+higher (``tests/test_layout.py`` reads the imports).
 """
 
 __version__ = "0.1.0"

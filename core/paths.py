@@ -6,9 +6,6 @@ import os
 from importlib import resources
 from pathlib import Path
 
-DOCUMENT_IRI_BASE = "https://w3id.org/vawg-kg/id/"
-ONTOLOGY_NS = "https://w3id.org/vawg-kg/ontology#"
-
 
 def package_dir(subpackage: str) -> Path:
     """Filesystem folder of a ``vawg_kg`` subpackage (works for editable and normal installs)."""

@@ -21,7 +21,8 @@ from vawg_kg.errors import (ForbiddenQueryError, QueryParseError, QueryTimeoutEr
 from vawg_kg.graph_api.errors import responses
 from vawg_kg.graph_api.settings import Settings
 from vawg_kg.stores.neo4j.server import connection_settings
-from vawg_kg.stores.neo4j.executor import CypherExecutor, CypherLimits, Lanes
+from vawg_kg.stores.lanes import Lane
+from vawg_kg.stores.neo4j.executor import CypherExecutor, CypherLimits
 
 router = APIRouter(tags=["cypher"])
 
@@ -35,7 +36,7 @@ def executor(state: Any, settings: Settings) -> CypherExecutor:
     """The app's executor for the present connection settings (a new one when they change, e.g. a restart)."""
     lanes = getattr(state, "cypher_lanes", None)
     if lanes is None:
-        lanes = state.cypher_lanes = Lanes(settings.cypher_concurrency, settings.query_queue)
+        lanes = state.cypher_lanes = Lane("Cypher", settings.cypher_concurrency, settings.query_queue)
     connection = connection_settings()
     current: CypherExecutor | None = getattr(state, "cypher_executor", None)
     if current is None or current.settings != connection:

@@ -154,18 +154,27 @@ def list_overlaps(service: GraphService, doc_a: str | None, doc_b: str | None, m
     return total, [render(*row) for row in out[offset:offset + limit]]
 
 
-def coverage(service: GraphService) -> dict[str, Any]:
+def coverage_of(records: list[dict[str, Any]], documents: list[str]) -> dict[str, Any]:
+    """The document x theme matrix (``GET /coverage`` and the browser's heat map): commitments per
+    theme and document, the documents a theme is missing in, and per document the total and unthemed."""
     matrix: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     themes: dict[str, str] = {}
-    for rec in service.records:
+    totals: dict[str, int] = {d: 0 for d in documents}
+    unthemed: dict[str, int] = {d: 0 for d in documents}
+    for rec in records:
+        totals[rec["doc_id"]] = totals.get(rec["doc_id"], 0) + 1
+        if not rec.get("themes"):
+            unthemed[rec["doc_id"]] = unthemed.get(rec["doc_id"], 0) + 1
         for t in rec.get("themes") or []:
-            themes[t["id"]] = t["name"]
+            themes.setdefault(t["id"], t["name"])
             matrix[t["id"]][rec["doc_id"]] += 1
-    docs = service.documents
     rows = []
     for iri in sorted(themes, key=lambda i: themes[i].lower()):
-        counts = {d: matrix[iri].get(d, 0) for d in docs}
+        counts = {d: matrix[iri].get(d, 0) for d in documents}
         rows.append({"theme": {"id": iri, "name": themes[iri]}, "counts": counts,
                      "missing_in": [d for d, n in counts.items() if n == 0]})
-    unthemed = {d: sum(1 for i in service.idx["doc"][d] if not service.records[i].get("themes")) for d in docs}
-    return {"documents": docs, "rows": rows, "unthemed": unthemed}
+    return {"documents": documents, "rows": rows, "unthemed": unthemed, "totals": totals}
+
+
+def coverage(service: GraphService) -> dict[str, Any]:
+    return coverage_of(service.records, service.documents)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 from vawg_kg.ontology.model import load_model
+from vawg_kg.iris import ONTOLOGY_NS
 
-VAWG = "https://w3id.org/vawg-kg/ontology#"
+VAWG = ONTOLOGY_NS
 # record field → (ontology local name, is an IRI-valued list of entities)
 FIELDS: dict[str, tuple[str, bool]] = {
     "doc_id": ("docId", False), "ref": ("ref", False), "text": ("text", False),

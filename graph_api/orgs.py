@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from vawg_kg.errors import StoreUnavailableError
+from vawg_kg.iris import ID_BASE
 from vawg_kg.graph_api.errors import InvalidParameterError
 from vawg_kg.ontology.vocabulary import load_vocabulary
 
-ORG_BASE = "https://w3id.org/vawg-kg/id/org/"
+ORG_BASE = f"{ID_BASE}org/"
 
 
 def slug_of(iri: str) -> str:

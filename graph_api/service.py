@@ -32,12 +32,14 @@ from vawg_kg.stores.sparql.pool import Document, WorkerPool, run_guarded
 from vawg_kg.stores.sparql.worker import WorkRequest
 from vawg_kg.stores.oxigraph import OxigraphStore
 from vawg_kg.paths import sources_dir
+from vawg_kg.iris import ID_BASE, LEGISLATION_BASE
 
-ID_BASE = "https://w3id.org/vawg-kg/id/"
-LEG_BASE = "http://www.legislation.gov.uk/id/"
 _LEG_PATH = re.compile(r"^(?:https?://(?:www\.)?legislation\.gov\.uk/(?:id/)?)?"
                        r"([a-z]{2,6}/\d{4}/\d{1,4})(/section/[0-9A-Za-z]{1,8})?/?$")
 SECTION_WEIGHT = 0.25
+#: the entity filters of /commitments (and the graph browser): parameter -> record field
+FILTER_FIELDS = {"lead": "leads", "partner": "partners", "theme": "themes", "legislation": "legislation",
+                 "outcome_code": "outcome_codes"}
 #: named-query rows kept for the life of the server (their JSON size, summed)
 NAMED_CACHE_BYTES = 64 * 1024 * 1024
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._~:/%\-]{1,300}$")
@@ -107,27 +109,24 @@ class GraphService:
         self.by_iri: dict[str, dict[str, Any]] = {}
         self.by_ref: dict[str, dict[str, Any]] = {}
         self.position: dict[str, int] = {}
-        self.idx: dict[str, dict[str, set[int]]] = {k: defaultdict(set) for k in (
-            "doc", "leads", "partners", "themes", "legislation", "outcome_codes")}
+        self.idx: dict[str, dict[str, set[int]]] = {k: defaultdict(set) for k in ("doc", *FILTER_FIELDS.values())}
         for i, rec in enumerate(self.records):
             self.by_iri[rec["id"]] = rec
             self.by_ref[f"{rec['doc_id']}/{rec['ref']}"] = rec
             self.position[rec["id"]] = i
             self.idx["doc"][rec["doc_id"]].add(i)
-            for key in ("leads", "partners", "themes", "outcome_codes"):
+            for key in FILTER_FIELDS.values():
                 for ent in rec.get(key) or []:
                     self.idx[key][ent["id"]].add(i)
-            for ent in rec.get("legislation") or []:
-                self.idx["legislation"][ent["id"]].add(i)
-                act = ent["id"].split("/section/")[0]
-                if act != ent["id"]:
-                    self.idx["legislation"][act].add(i)
+                    act = ent["id"].split("/section/")[0]  # a section's commitment is also the Act's
+                    if key == "legislation" and act != ent["id"]:
+                        self.idx[key][act].add(i)
         for st in self.outcomes:
             self.by_iri.setdefault(st["id"], st)
             self.by_ref.setdefault(f"{st['doc_id']}/{st['ref']}", st)
         self.names: dict[str, str] = {}
         for rec in self.records:
-            for key in ("themes", "legislation", "outcome_codes", "leads", "partners"):
+            for key in FILTER_FIELDS.values():
                 for ent in rec.get(key) or []:
                     self.names.setdefault(ent["id"], ent["name"])
         self.search = BM25([r["text"] for r in self.records])
@@ -172,7 +171,7 @@ class GraphService:
                 f"parameter 'legislation': {value!r} is not a legislation.gov.uk id; use e.g. ukpga/2015/9, "
                 "ukpga/2015/9/section/76 or http://www.legislation.gov.uk/id/ukpga/2015/9",
                 parameter="legislation", value=value, allowed=["{type}/{year}/{chapter}[/section/{n}]"])
-        return f"{LEG_BASE}{m.group(1)}{m.group(2) or ''}"
+        return f"{LEGISLATION_BASE}{m.group(1)}{m.group(2) or ''}"
 
     def _check_doc(self, doc: str) -> None:
         if doc not in self.idx["doc"]:
@@ -194,7 +193,8 @@ class GraphService:
         if f.doc:
             self._check_doc(f.doc)
             narrow(self.idx["doc"][f.doc])
-        for param, key in (("lead", "leads"), ("partner", "partners")):
+        for param in ("lead", "partner"):
+            key = FILTER_FIELDS[param]
             value = getattr(f, param)
             if not value:
                 continue

@@ -41,9 +41,6 @@ class Settings:
     max_query_string: int = 16 * 1024
     #: CORS is closed unless origins are listed (comma-separated in VAWG_KG_CORS_ORIGINS)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
-    #: page size of list endpoints
-    default_limit: int = 50
-    max_limit: int = 1000
     #: memory for repeated GET answers (bytes; 0 turns the response cache off)
     response_cache_bytes: int = 32 * 1024 * 1024
     #: the largest answer a SPARQL or Cypher query may build (bytes, in the requested format), else 413

@@ -24,6 +24,7 @@ from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, QueryParseErro
 from vawg_kg.graph_api.errors import NotAcceptableError, RequestTooLargeError, UnsupportedMediaTypeError, responses
 from vawg_kg.graph_api.negotiation import best, negotiate
 from vawg_kg.stores.sparql.guard import normalise
+from vawg_kg.iris import PREFIXES
 
 router = APIRouter(tags=["sparql"])
 
@@ -64,7 +65,7 @@ def _graph_of(result: Any) -> Any:
                        else None)
 
     graph = Graph()
-    for prefix, ns in (("vawg", "https://w3id.org/vawg-kg/ontology#"), ("id", "https://w3id.org/vawg-kg/id/")):
+    for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
     for s, p, o in result.cells:
         graph.add((term(s), term(p), term(o)))

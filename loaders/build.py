@@ -1,8 +1,8 @@
 """The build: source documents → validated RDF graph and records, swapped in atomically.
 
-Stages (each timed in ``report.json``): read, parse, enrich, link, emit,
-validate, serialise, store (callbacks such as the Oxigraph load run on the
-staged folder before the swap). A failure at any stage leaves the previous
+Stages (each timed in the returned ``BuildResult.timings``, which ``vawg-kg
+build`` prints): read, parse, enrich, link, emit, validate, serialise, store
+(callbacks such as the Oxigraph load run on the staged folder before the swap). A failure at any stage leaves the previous
 output untouched.
 """
 

@@ -15,7 +15,8 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
 
 from vawg_kg.loaders.documents import DocumentInfo
-from vawg_kg.loaders.enrich import ID_BASE, EnrichedStatement, Link, org_iri
+from vawg_kg.iris import ID_BASE
+from vawg_kg.loaders.enrich import EnrichedStatement, Link, org_iri
 from vawg_kg.ontology.terms import VAWG
 
 OA = Namespace("http://www.w3.org/ns/oa#")

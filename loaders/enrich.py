@@ -17,8 +17,8 @@ from vawg_kg.loaders.deadlines import Deadline, deadline_in_text, parse_deadline
 from vawg_kg.loaders.documents import DocumentInfo
 from vawg_kg.loaders.records import ParsedStatement
 from vawg_kg.ontology.vocabulary import Vocabulary, load_vocabulary
+from vawg_kg.iris import ID_BASE
 
-ID_BASE = "https://w3id.org/vawg-kg/id/"
 HMG_DOC_ID = "hmg-vawg-strategy-2016"
 
 

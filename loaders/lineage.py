@@ -1,7 +1,8 @@
 """What became of a commitment, and what it continued, from the build's statements and overlaps.
 
 The same answer as the named query ``queries/lineage_of.rq`` on the graph,
-computed in Python for callers that hold the statements (the build, tests):
+computed in Python for callers that hold the statements (today only the tests;
+the API and the browser compute their own — one lineage is the analysis issue's work):
 the commitments linked to ``iri`` by ``implements`` (either way) or by an
 overlap, split into earlier and later by their documents' publication dates
 and ordered by date, document and ref.

@@ -19,7 +19,8 @@ from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import RDF
 
 from vawg_kg.loaders.emit import GraphEmitter
-from vawg_kg.loaders.enrich import ID_BASE, EnrichedStatement
+from vawg_kg.iris import ID_BASE
+from vawg_kg.loaders.enrich import EnrichedStatement
 from vawg_kg.loaders.overlap_method import (
     GENERIC_THEME_SLUG,
     METHOD,

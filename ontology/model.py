@@ -22,9 +22,9 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from vawg_kg.errors import OntologyError
+from vawg_kg.iris import ID_BASE, ONTOLOGY_IRI, ONTOLOGY_NS
 
-ONTOLOGY_IRI = "https://w3id.org/vawg-kg/ontology"
-VAWG_NS = ONTOLOGY_IRI + "#"
+VAWG_NS = ONTOLOGY_NS
 ONTOLOGY_FILE = Path(__file__).with_name("vawg.ttl")
 
 PropertyKind = Literal["object", "datatype", "annotation"]
@@ -36,7 +36,7 @@ _ALIGNMENT_PREDICATES = (
     OWL.equivalentProperty,
 )
 _PREFIXES = {
-    "https://w3id.org/vawg-kg/id/": "id",
+    ID_BASE: "id",
     str(OWL): "owl",
     str(RDF): "rdf",
     "http://www.w3.org/2001/XMLSchema#": "xsd",

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from rdflib import Namespace, URIRef
 
 from vawg_kg.ontology.model import VAWG_NS, load_model
+from vawg_kg.iris import ID_BASE
 
-ID = Namespace("https://w3id.org/vawg-kg/id/")
+ID = Namespace(ID_BASE)
 
 
 class StrictNamespace:

@@ -23,14 +23,14 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDFS, SKOS
 
 from vawg_kg.errors import OntologyError
+from vawg_kg.iris import ID_BASE, LEGISLATION_BASE
+from vawg_kg.ontology.terms import VAWG
 
-VAWG = Namespace("https://w3id.org/vawg-kg/ontology#")
-ID = "https://w3id.org/vawg-kg/id/"
-LEGISLATION_BASE = "http://www.legislation.gov.uk/id/"
+ID = ID_BASE
 LEGISLATION_IRI = re.compile(
     r"^http://www\.legislation\.gov\.uk/id/(ukpga|asp|anaw|nia|uksi)/(\d{4})/(\d+)(?:/section/(\d+[A-Z]*))?$"
 )

@@ -8,7 +8,7 @@ import re
 from urllib.parse import quote
 
 from vawg_kg.errors import BadRequestError
-from vawg_kg.paths import DOCUMENT_IRI_BASE
+from vawg_kg.iris import ID_BASE as DOCUMENT_IRI_BASE
 from vawg_kg.queries import catalog
 from vawg_kg.queries.catalog import NamedQuery, Parameter
 from vawg_kg.stores.results import QueryResult

@@ -11,6 +11,7 @@ answers ``/cypher``.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -37,8 +38,16 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout:
 @pytest.fixture(scope="module")
 def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(work / "dist"), str(ROOT)],
-         cwd=work)
+    # From the files git would put in a clone (as the working tree has them): setuptools' in-tree build/
+    # folder, or anything else untracked and ignored, must not reach the wheel.
+    listed = _run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT)
+    source = work / "source"
+    for name in filter(None, listed.split("\0")):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
+    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(work / "dist"),
+          str(source)], cwd=work)
     wheels = sorted((work / "dist").glob("vawg_kg-*.whl"))
     assert len(wheels) == 1, wheels
     _run([sys.executable, "-m", "venv", str(work / "venv")], cwd=work)

@@ -25,9 +25,12 @@ from typing import Any
 
 from vawg_kg.loaders.documents import BUNDLED
 from vawg_kg.graph_api.orgs import OrgDirectory
+from vawg_kg.iris import ID_BASE, LEGISLATION_BASE
+from vawg_kg.graph_api.search import STOP as SEARCH_STOP_WORDS
+from vawg_kg.graph_api.service import FILTER_FIELDS
+from vawg_kg.graph_api.details import coverage_of
 
-ID_BASE = "https://w3id.org/vawg-kg/id/"
-LEG_ID = "http://www.legislation.gov.uk/id/"
+LEG_ID = LEGISLATION_BASE
 LEG_SITE = "https://www.legislation.gov.uk/"
 ENTITY_KINDS = (  # record field -> node kind, in the order they are laid out from the centre
     ("themes", "theme"),
@@ -36,8 +39,6 @@ ENTITY_KINDS = (  # record field -> node kind, in the order they are laid out fr
     ("leads", "organisation"),
     ("partners", "organisation"),
 )
-FILTER_FIELDS = {"lead": "leads", "partner": "partners", "theme": "themes", "legislation": "legislation",
-                 "outcome_code": "outcome_codes"}
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 DOC_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#999933")
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
@@ -201,19 +202,13 @@ class GraphData:
 
     # --- coverage ------------------------------------------------------------------------
     def coverage(self) -> dict[str, Any]:
-        themes: dict[str, str] = {}
-        counts: dict[tuple[str, str], int] = defaultdict(int)
-        totals: dict[str, int] = defaultdict(int)
-        for rec in self.records:
-            totals[rec["doc_id"]] += 1
-            for t in rec.get("themes") or []:
-                themes.setdefault(t["id"], t["name"])
-                counts[(rec["doc_id"], t["id"])] += 1
-        theme_list = sorted(themes.items(), key=lambda kv: kv[1].lower())
-        return {"documents": self.documents, "totals": dict(totals),
-                "themes": [{"id": t, "name": n, "value": filter_value("theme", t)} for t, n in theme_list],
-                "counts": {f"{d}\t{t}": c for (d, t), c in counts.items()},
-                "max": max(counts.values(), default=0)}
+        """The API's matrix (``graph_api.details.coverage_of``) in the heat map's shape."""
+        matrix = coverage_of(self.records, [d["id"] for d in self.documents])
+        counts = {f"{d}\t{row['theme']['id']}": n for row in matrix["rows"] for d, n in row["counts"].items() if n}
+        return {"documents": self.documents, "totals": matrix["totals"],
+                "themes": [{"id": row["theme"]["id"], "name": row["theme"]["name"],
+                            "value": filter_value("theme", row["theme"]["id"])} for row in matrix["rows"]],
+                "counts": counts, "max": max(counts.values(), default=0)}
 
     # --- the network ---------------------------------------------------------------------
     def payload(self) -> dict[str, Any]:
@@ -278,7 +273,7 @@ class GraphData:
                      o.get("score")] for o in self.overlaps if o.get("a") in com_index and o.get("b") in com_index]
         return {"documents": docs_out, "entities": ordered, "commitments": commitments,
                 "overlaps": overlaps, "overlap_columns": ["a", "b", "restates", "score"], "lines": lines,
-                "filter_fields": FILTER_FIELDS}
+                "filter_fields": FILTER_FIELDS, "stop_words": sorted(SEARCH_STOP_WORDS)}
 
 
 def _ref_key(ref: str) -> tuple[Any, ...]:
@@ -291,8 +286,7 @@ def _ref_key(ref: str) -> tuple[Any, ...]:
 
 def load(build_dir: Path) -> GraphData:
     records: list[dict[str, Any]] = _load(build_dir / "commitments.json", [])
-    links = _load(build_dir / "links.json", {})
-    overlaps = links.get("overlaps", []) if isinstance(links, dict) else list(links or [])
+    overlaps = _load(build_dir / "links.json", {}).get("overlaps", [])
     doc_ids = sorted({r["doc_id"] for r in records})
     return GraphData(build_dir, records, overlaps, _documents(build_dir, doc_ids))
 

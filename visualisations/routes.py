@@ -28,6 +28,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from vawg_kg.errors import NotFoundError
 from vawg_kg.paths import default_build_dir
+from vawg_kg.iris import ID_BASE
 from vawg_kg.visualisations import graph_data, views
 
 router = APIRouter(tags=["graph browser"])
@@ -90,7 +91,7 @@ def coverage_page(request: Request) -> HTMLResponse:
 def lineage_page(request: Request,
                  id: Annotated[str, Query(max_length=300, description="commitment IRI or doc_id/ref")]) -> HTMLResponse:
     data, _ = graph_data.cached(build_dir_of(request))
-    iri = id if id in data.by_id else graph_data.ID_BASE + "commitment/" + id.strip("/")
+    iri = id if id in data.by_id else ID_BASE + "commitment/" + id.strip("/")
     if iri not in data.by_id:
         raise NotFoundError(f"no commitment {id[:120]!r}; give its IRI or doc_id/ref, "
                             "e.g. hmg-vawg-strategy-2016/A93", id=id[:120])

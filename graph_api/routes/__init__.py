@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 
 from vawg_kg.graph_api.service import GraphService
@@ -13,6 +11,3 @@ def service_of(request: Request) -> GraphService:
     service: GraphService = request.app.state.service
     return service
 
-
-def settings_of(request: Request) -> Any:
-    return request.app.state.settings

@@ -20,9 +20,9 @@ from vawg_kg.graph_api.html import page
 from vawg_kg.graph_api.negotiation import negotiate
 from vawg_kg.graph_api.routes import service_of
 from vawg_kg.graph_api.sparql import GRAPH_TYPES, _graph_of
+from vawg_kg.iris import ID_BASE
 
 router = APIRouter(tags=["linked data"])
-ID_BASE = "https://w3id.org/vawg-kg/id/"
 _PATH = re.compile(r"^[A-Za-z0-9._~\-/%:]{1,300}$")
 TYPES = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
 

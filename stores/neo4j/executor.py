@@ -1,6 +1,6 @@
 """One executor for Cypher from outside: ``POST /cypher`` and :meth:`Neo4jStore.run` (CLI, named questions).
 
-Per query: :func:`cypher_guard.check_text`; a lane (:class:`Lanes`: so many at once, a bounded queue,
+Per query: :func:`cypher_guard.check_text`; a lane (:class:`vawg_kg.stores.lanes.Lane`: so many at once, a bounded queue,
 429 beyond it); then a worker thread runs one READ transaction tagged with the request's id
 (``metaData.vawg_kg_request``): ``EXPLAIN`` and :func:`cypher_guard.check_plan` inside it, then the
 query, streaming records a few at a time through the row cap, the byte cap (the rows' JSON size) and
@@ -39,6 +39,7 @@ from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, QueryParseErro
                             ResultTooLargeError, StoreError, StoreUnavailableError, TooManyRequestsError, VawgError)
 from vawg_kg.stores.neo4j.server import ConnectionSettings
 from vawg_kg.stores.neo4j.guard import check_plan, check_text, operators
+from vawg_kg.stores.lanes import Lane
 
 log = logging.getLogger("vawg_kg.graph_api")
 
@@ -107,42 +108,9 @@ class CypherAnswer:
     rows: list[list[Any]]
 
 
-class Lanes:
-    """At most ``concurrency`` queries at once; up to ``queue`` more wait (within their deadline); beyond, 429."""
-
-    def __init__(self, concurrency: int, queue: int) -> None:
-        self.concurrency = max(1, concurrency)
-        self.queue = max(0, queue)
-        self._running = 0
-        self._waiting = 0
-        self._cond = threading.Condition()
-
-    def acquire(self, deadline: float, retry_after_s: int) -> None:
-        with self._cond:
-            if self._running < self.concurrency:
-                self._running += 1
-                return
-            if self._waiting >= self.queue:
-                raise TooManyRequestsError(
-                    f"{self._running} Cypher queries are running and {self._waiting} are waiting, the most this "
-                    f"server takes; try again in {retry_after_s}s", retry_after_s=retry_after_s,
-                    running=self._running, waiting=self._waiting)
-            self._waiting += 1
-            try:
-                while self._running >= self.concurrency:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise QueryTimeoutError("the Cypher query waited for a free lane until its time limit ran out; "
-                                                "try again shortly", waited=True)
-                    self._cond.wait(remaining)
-                self._running += 1
-            finally:
-                self._waiting -= 1
-
-    def release(self) -> None:
-        with self._cond:
-            self._running -= 1
-            self._cond.notify()
+def _lane_timed_out() -> QueryTimeoutError:
+    return QueryTimeoutError("the Cypher query waited for a free lane until its time limit ran out; try again shortly",
+                             waited=True)
 
 
 @dataclass
@@ -279,7 +247,7 @@ class _Supervisor:
 class CypherExecutor:
     """Runs checked, read-only Cypher on one Neo4j with a deadline, a row cap and a byte cap."""
 
-    def __init__(self, settings: ConnectionSettings, lanes: Lanes | None = None) -> None:
+    def __init__(self, settings: ConnectionSettings, lanes: Lane | None = None) -> None:
         self.settings = settings
         self.lanes = lanes
         self._driver = _driver(settings, 3.0)
@@ -295,7 +263,7 @@ class CypherExecutor:
         check_text(query)
         job = _Job(query, dict(parameters or {}), limits, convert, time.monotonic() + limits.timeout_s)
         if self.lanes is not None:
-            self.lanes.acquire(job.deadline, retry_after_s=max(1, math.ceil(limits.timeout_s)))
+            self.lanes.acquire(job.deadline, _lane_timed_out, retry_after_s=max(1, math.ceil(limits.timeout_s)))
         threading.Thread(target=self._work, args=(job,), name=f"cypher-{job.tag[:8]}", daemon=True).start()
         if not job.done.wait(max(0.0, job.remaining())):
             job.cancelled.set()

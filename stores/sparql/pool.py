@@ -35,11 +35,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from vawg_kg import errors
-from vawg_kg.errors import (QueryTimeoutError, ResultTooLargeError, StoreError, StoreUnavailableError,
-                            TooManyRequestsError, VawgError)
+from vawg_kg.errors import QueryTimeoutError, ResultTooLargeError, StoreError, StoreUnavailableError, VawgError
 from vawg_kg.stores.results import QueryResult
 from vawg_kg.stores.sparql.guard import check_read_only, explain_syntax_error, normalise
 from vawg_kg.stores.sparql.worker import WorkRequest, too_many_rows
+from vawg_kg.stores.lanes import Lane
 
 log = logging.getLogger("vawg_kg.queries")
 
@@ -143,47 +143,17 @@ class WorkerPool:
         self.memory_bytes = memory_bytes
         self.name = name
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        self._cond = threading.Condition()
-        self._running = 0
-        self._waiting = 0
+        self.lane = Lane(name, self.workers, self.queue_limit)
         self.layers: list[str] = []
 
-    # --- admission -------------------------------------------------------------------
-    def _acquire(self, deadline: float, timeout_s: float) -> None:
-        with self._cond:
-            if self._running < self.workers:
-                self._running += 1
-                return
-            if self._waiting >= self.queue_limit:
-                raise TooManyRequestsError(
-                    f"the {self.name} lane is full ({self.workers} queries running, {self._waiting} waiting); "
-                    f"retry in {RETRY_AFTER_S}s", retry_after_s=RETRY_AFTER_S, lane=self.name)
-            self._waiting += 1
-            try:
-                while self._running >= self.workers:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise timed_out(timeout_s)
-                    self._cond.wait(remaining)
-                self._running += 1
-            finally:
-                self._waiting -= 1
-
-    def _release(self) -> None:
-        with self._cond:
-            self._running -= 1
-            self._cond.notify()
-
     def status(self) -> dict[str, Any]:
-        with self._cond:
-            return {"workers": self.workers, "running": self._running, "waiting": self._waiting,
-                    "queue_limit": self.queue_limit, "sandbox": list(self.layers)}
+        return {**self.lane.status(), "sandbox": list(self.layers)}
 
     # --- running ---------------------------------------------------------------------
     def run(self, request: WorkRequest, timeout_s: float) -> QueryResult | Document:
         """The worker's answer to ``request`` within ``timeout_s`` (waiting for a worker included)."""
         deadline = time.monotonic() + timeout_s
-        self._acquire(deadline, timeout_s)
+        self.lane.acquire(deadline, lambda: timed_out(timeout_s), RETRY_AFTER_S)
         worker: _Worker | None = None
         try:
             try:
@@ -206,7 +176,7 @@ class WorkerPool:
         finally:
             if worker is not None:
                 self._idle.put(worker)
-            self._release()
+            self.lane.release()
 
     def _death(self, output: str, returncode: int | None) -> VawgError:
         if returncode == -signal.SIGABRT or "memory allocation" in output or "MemoryError" in output or "out of memory" in output:

@@ -30,12 +30,12 @@ from vawg_kg.stores.sparql import sandbox
 from vawg_kg.stores.results import XML_FORBIDDEN, Cell, CappedBuffer, result_chunks, too_many_bytes
 from vawg_kg.stores.sparql.guard import ParsedQuery, check_read_only, explain_syntax_error
 from vawg_kg.stores.oxigraph import OxigraphStore, ox_cell
+from vawg_kg.iris import PREFIXES
 
 ROW_BATCH = 500
 #: the RDF formats a CONSTRUCT or DESCRIBE answer can be written in, by the API's short names
 GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
                  "xml": ox.RdfFormat.RDF_XML}
-PREFIXES = {"vawg": "https://w3id.org/vawg-kg/ontology#", "id": "https://w3id.org/vawg-kg/id/"}
 
 
 @dataclass(frozen=True)

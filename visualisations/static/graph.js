@@ -5,9 +5,8 @@
 (function () {
   "use strict";
 
-  var FILTERS = ["doc", "lead", "partner", "theme", "legislation", "outcome_code"];
-  var FIELD = { lead: "leads", partner: "partners", theme: "themes", legislation: "legislation",
-                outcome_code: "outcome_codes" };
+  // Filter parameter -> record field, from the data (/graph/data "filter_fields", declared once in Python).
+  var FILTERS = ["doc"], FIELD = {};
   var KIND = {
     document: { label: "Document", shape: "box" },
     commitment: { label: "Commitment (coloured by document)", shape: "dot" },
@@ -16,10 +15,9 @@
     legislation: { label: "Legislation", shape: "square", color: "#8c510a" },
     outcome_code: { label: "Outcome code", shape: "star", color: "#1b7837" }
   };
-  // The API's q tokenizer (graph_api/search.py), so the search matches what GET /commitments?q= returns.
+  // The API's q tokenizer (graph_api/search.py), so the search matches what GET /commitments?q= returns;
+  // its stop words come with the data (/graph/data "stop_words"), declared once in Python.
   var STOP = {};
-  ("a an and are as at be by for from has have in into is it its of on or that the their this to " +
-   "was were will with we our us all any can also which who").split(" ").forEach(function (w) { STOP[w] = 1; });
 
   var data, byIri = {}, docById = {}, overlapsOf = {}, tokensOf = [];
   var nodes, edges, nodeView, edgeView, network;
@@ -432,11 +430,13 @@
   function start() {
     els.count = $("count");
     els.list = $("list");
-    readUrl();
     fetch("/graph/data", { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error("GET /graph/data answered " + r.status); return r.json(); })
       .then(function (payload) {
         data = payload;
+        (data.stop_words || []).forEach(function (w) { STOP[w] = 1; });
+        Object.keys(data.filter_fields).forEach(function (f) { FILTERS.push(f); FIELD[f] = data.filter_fields[f]; });
+        readUrl();
         buildNetwork();
         buildControls();
         syncControls();
