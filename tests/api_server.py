@@ -38,16 +38,17 @@ class RunningServer:
 
 
 def start_server(build_dir: Path, log_dir: Path, env: Mapping[str, str] | None = None,
-                 wait_s: float = 120.0) -> RunningServer:
-    """Start ``vawg-kg serve`` on a free port and wait until ``/health`` answers 200."""
+                 wait_s: float = 120.0, command: list[str] | None = None, cwd: Path | None = None) -> RunningServer:
+    """Start ``vawg-kg serve`` (``command``: another installation's) on a free port in ``cwd`` (default: the
+    log folder) and wait until ``/health`` answers 200."""
     port = free_port()
     log_path = log_dir / f"api-{port}.log"
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "vawg_kg", "serve", "--host", "127.0.0.1", "--port", str(port),
+            [*(command or [sys.executable, "-m", "vawg_kg"]), "serve", "--host", "127.0.0.1", "--port", str(port),
              "--build-dir", str(build_dir)],
-            stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=log_dir)
+            stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=cwd or log_dir)
     server = RunningServer(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:

@@ -14,13 +14,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.api_server import free_port
+from tests.api_server import RunningServer, start_server, stop_server
 from tests.conftest import missing_service
 from vawg_kg.stores.neo4j import server as neo4j_server
 
@@ -59,34 +58,6 @@ def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bin_dir
 
 
-class Served:
-    def __init__(self, bin_dir: Path, build_dir: Path, cwd: Path, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = build_dir.parent / f"serve-{self.port}.log"
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [str(bin_dir / "vawg-kg"), "serve", "--port", str(self.port), "--build-dir", str(build_dir)],
-                cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError(f"the installed server did not start:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 def _answers(url: str) -> None:
     sparql = httpx.get(f"{url}/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
                        headers={"Accept": "application/sparql-results+json"}, timeout=60)
@@ -103,11 +74,11 @@ def test_the_installed_command_builds_and_serves(venv_bin: Path, tmp_path: Path,
     cwd.mkdir(exist_ok=True)
     build_dir = tmp_path / "build"
     _run([str(venv_bin / "vawg-kg"), "build", "--out", str(build_dir)], cwd=cwd)
-    served = Served(venv_bin, build_dir, cwd, {})  # its query workers start in cwd too
+    served = start_server(build_dir, tmp_path, command=[str(venv_bin / "vawg-kg")], cwd=cwd)  # and its workers
     try:
         _answers(served.url)
     finally:
-        served.stop()
+        stop_server(served)
 
 
 @pytest.mark.neo4j
@@ -119,10 +90,10 @@ def test_the_installed_command_runs_neo4j(venv_bin: Path, tmp_path: Path) -> Non
     build_dir = tmp_path / "build"
     _run([cli, "build", "--out", str(build_dir)], cwd=tmp_path)
     _run([cli, "neo4j", "start", "--data-dir", str(tmp_path / "neo4j-data")], cwd=ROOT, env=env)
-    served: Served | None = None
+    served: RunningServer | None = None
     try:
         _run([cli, "load-neo4j", "--build-dir", str(build_dir)], cwd=ROOT, env=env)
-        served = Served(venv_bin, build_dir, ROOT, env)
+        served = start_server(build_dir, tmp_path, env, command=[cli], cwd=ROOT)
         resp = httpx.post(f"{served.url}/cypher", json={"query": "MATCH (c:Commitment) RETURN count(c) AS n"},
                           timeout=60)
         assert resp.status_code == 200, resp.text
@@ -130,5 +101,5 @@ def test_the_installed_command_runs_neo4j(venv_bin: Path, tmp_path: Path) -> Non
         _answers(served.url)
     finally:
         if served is not None:
-            served.stop()
+            stop_server(served)
         _run([cli, "neo4j", "stop"], cwd=ROOT, env=env)
