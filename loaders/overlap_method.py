@@ -1,59 +1,61 @@
-"""How two commitments from different documents are judged to overlap.
+"""How two commitments from different documents are judged to overlap (method v2).
 
-Method (``METHOD``): each commitment's text becomes a TF-IDF vector (words and
-word bigrams, sublinear term frequency, English plus domain stop words — the
-words every VAWG commitment uses, such as "cps", "police", "vawg", "ensure",
-"develop", carry no evidence of a shared undertaking). Each commitment also has
-a set of entities (legislation, themes other than the catch-all ``vawg-general``,
-outcome codes, programmes, lead and partner organisations), each weighted by its
-inverse document frequency over the commitments, so that an Act or a programme
-two commitments share counts for more than the CPS being the lead of both.
+1. **Words, seen through wording.** Each commitment's text is tokenised by
+   ``overlap_text`` (every abbreviation and synonym of a field term declared in
+   ``ontology/vocabularies/terms.ttl`` rewritten to the term's canonical words,
+   light stemming, English and domain stop words dropped) and becomes a TF-IDF
+   vector of words and word bigrams (sublinear tf). A second vector leaves out
+   the words that name the kind of undertaking ("train", "review", "guidance"...):
+   what the undertaking is done *to*.
+2. **Candidates by blocking, never all pairs**: an inverted index over the
+   informative keys (TF-IDF terms and entities whose document frequency is at most
+   ``BLOCK_MAX_DF``), joined as a sparse product in row chunks, keeping each
+   commitment's ``BLOCK_TOP_K`` best candidates in other documents: near linear.
+3. **Features of a candidate pair** (:data:`FEATURES`): the text and object
+   cosines, the v1 lexical score (text cosine raised by IDF-weighted shared
+   entities), the weighted entity Jaccard, shared organisations, legislation,
+   programmes, themes and field terms, the kinds of undertaking each signals
+   (Jaccard, same first kind), the strongest single shared word, an explicit
+   implements link, same publisher, and the length ratio.
+4. **A calibrated classifier**: two logistic regressions, P(linked) (restates or
+   related vs neither) and P(restates | linked), fitted by
+   ``scripts/train_overlaps.py`` on the *train* split of
+   ``tests/labelled/link_pairs.jsonl`` with grouped cross-validation choosing the
+   regularisation and both decision thresholds; the held-out split is never seen.
+   The fitted parameters ship as ``overlap_model.json`` beside this module, so the
+   build needs neither scikit-learn nor the labelled file, and is byte-identical
+   run to run. Details and measured quality: ``docs/overlap-method.md``.
 
-    text  = cosine of the two TF-IDF vectors                      (0..1)
-    ents  = weighted Jaccard of the two entity sets               (0..1)
-    gate  = min(1, text / TEXT_GATE)
-    score = 1 - (1 - text) * (1 - ENTITY_WEIGHT * ents * gate)    (0..1)
-
-so shared entities raise a score but their absence never lowers it (many
-commitments name no entity at all), and entities alone, with no shared words,
-never make an overlap (two commitments both about "the workforce" theme are
-not the same undertaking). A pair is ``restates`` when the score is at
-least ``RESTATES_THRESHOLD``, ``related`` at least ``RELATED_THRESHOLD``. The
-weights and thresholds were chosen on the "tune" split of
-``tests/labelled/overlap_pairs.jsonl`` (``scripts/score_overlaps.py --tune``);
-the "heldout" split measures them.
-
-Candidates come from blocking, not from all pairs: an inverted index over the
-informative keys (TF-IDF terms and entities whose document frequency is at most
-``BLOCK_MAX_DF``), joined as a sparse product in row chunks, keeping each
-commitment's ``BLOCK_TOP_K`` best candidates in other documents. The cost grows
-with the number of commitments times the (capped) posting list lengths: near
-linear.
+Evidence (``shared_phrases``) is given in each text's own words (``overlap_text.surface``).
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from vawg_kg.loaders.stop_words import ENGLISH_STOP_WORDS
+from vawg_kg.iris import ID_BASE, LEGISLATION_BASE
+from vawg_kg.loaders.overlap_text import TextAnalyser, default_analyser, surface
 from vawg_kg.loaders.tfidf import tfidf_matrix
 
-METHOD_NAME = "tfidf-cosine+shared-entities"
-METHOD_VERSION = "1.1"
+METHOD_NAME = "features+logistic"
+METHOD_VERSION = "2.0"
 METHOD = f"{METHOD_NAME}/{METHOD_VERSION}"
+MODEL_FILE = Path(__file__).resolve().parent / "overlap_model.json"
 
-ENTITY_WEIGHT = 0.5
-TEXT_GATE = 0.2  # shared entities count fully only once the texts share this much
-RELATED_THRESHOLD = 0.16
-RESTATES_THRESHOLD = 0.5
+ENTITY_WEIGHT = 0.5  # the v1 lexical score, kept as one feature
+TEXT_GATE = 0.2
 MAX_PHRASES = 5
+MAX_PHRASE_CHARS = 48  # a shared bigram whose words lie further apart is shown as its words
 
 BLOCK_MAX_DF = 0.02  # a key shared by more than this share of commitments does not block
 BLOCK_MIN_MAX_DF = 60  # ...unless the corpus is small: always allow postings this long
@@ -62,75 +64,27 @@ BLOCK_CHUNK = 2048
 
 GENERIC_THEME_SLUG = "vawg-general"
 
-# Words that every commitment in this corpus uses: they say who writes or what
-# kind of sentence it is, not what is undertaken.
-DOMAIN_STOP_WORDS = frozenset(
-    """
-    cps crown prosecution service police policing force forces npcc vawg violence women girls
-    ensure develop development work working continue support provide including include
-    will we our us also new national local across government hmg action actions plan
-    deliver delivery improve improving better effective effectively key relevant appropriate
-    ways use using make sure way help within e g ie etc
-    """.split()
+FEATURES = (
+    "text_cosine", "object_cosine", "lexical_v1", "entity_jaccard", "shared_organisations",
+    "shared_legislation", "shared_programmes", "shared_themes", "shared_terms", "action_jaccard",
+    "same_first_action", "max_shared_word", "shared_bigrams", "implements", "same_publisher", "length_ratio",
 )
-# The documents write the same thing as an acronym in one place and in words in
-# another ("HBV and FM" / "'honour'-based abuse, forced marriage").
-ACRONYMS = {
-    "HBV": "honour based violence", "HBA": "honour based abuse", "FM": "forced marriage",
-    "FGM": "female genital mutilation", "DA": "domestic abuse", "DVA": "domestic violence and abuse",
-    "CSA": "child sexual abuse", "RASSO": "rape and serious sexual offences", "HT": "human trafficking",
-    "MS": "modern slavery", "VLO": "victim liaison officer", "VLOs": "victim liaison officers",
-    "LSIP": "local scrutiny and involvement panel", "LSIPs": "local scrutiny and involvement panels",
-    "IDVA": "independent domestic violence advisor", "IDVAs": "independent domestic violence advisors",
-    "ISVA": "independent sexual violence advisor", "ISVAs": "independent sexual violence advisors",
-    "SARC": "sexual assault referral centre", "SARCs": "sexual assault referral centres",
-    "DVPO": "domestic violence protection order", "DVDS": "domestic violence disclosure scheme",
-    "CJS": "criminal justice system", "ELP": "evidence led prosecution", "CEFM": "child early forced marriage",
-    "DAPO": "domestic abuse protection order", "MoJ": "ministry of justice", "MOJ": "ministry of justice",
-    "S28": "section 28", "s28": "section 28", "s.28": "section 28",
-}
-_ACRONYM_RE = re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(ACRONYMS, key=len, reverse=True))
-                         + r")(?![\w])")
-_WORD_RE = re.compile(r"[a-z][a-z0-9]+")
-
-
-STEM_EXCEPTIONS = frozenset({"forced"})  # "forced marriage" is not about police forces
-
-
-def stem(word: str) -> str:
-    """A light suffix stemmer: enough that 'updated'/'update'/'updates' and 'victims'/'victim' agree."""
-    if len(word) <= 3 or word in STEM_EXCEPTIONS:
-        return word
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
-            word = word[: len(word) - len(suffix)] + repl
-            break
-    if word.endswith("e") and len(word) > 4:
-        word = word[:-1]
-    return word
-
-
-STOP_WORDS = frozenset(stem(w) for w in ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS) | ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS
-
-
-def tokens(text: str) -> list[str]:
-    """Stemmed content words of a text, acronyms spelt out, stop words dropped."""
-    text = _ACRONYM_RE.sub(lambda m: " " + ACRONYMS[m.group(1)] + " ", text)
-    text = re.sub(r"[\u2018\u2019'`\u201c\u201d\"]", "", text.replace("-", " ")).lower()
-    out = []
-    for word in _WORD_RE.findall(text):
-        if word in STOP_WORDS:
-            continue
-        s = stem(word)
-        if s not in STOP_WORDS:
-            out.append(s)
-    return out
 
 
 def analyse(text: str) -> list[str]:
-    """Unigrams and bigrams (of words adjacent once stop words are gone)."""
-    words = tokens(text)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    """The TF-IDF analyser: unigrams and bigrams of the normalised, stemmed content words."""
+    return default_analyser().analyse(text)
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed content words of a text, field terms in their canonical words, stop words dropped."""
+    return [t.term for t in default_analyser().tokens(text)]
+
+
+def entity_kind(iri: str) -> str:
+    if iri.startswith(LEGISLATION_BASE):
+        return "legislation"
+    return iri[len(ID_BASE):].split("/")[0] if iri.startswith(ID_BASE) else "other"
 
 
 @dataclass(frozen=True)
@@ -141,47 +95,101 @@ class Item:
     doc_id: str
     text: str
     entities: frozenset[str]
+    implements: frozenset[str] = frozenset()  # IRIs of commitments this one says it delivers
+    publisher: str = ""
 
 
 @dataclass(frozen=True)
 class Scored:
     a: int  # indexes into the items, a < b in IRI order
     b: int
-    score: float
+    score: float  # P(linked), calibrated
+    restates: float  # P(restates | linked)
+    kind: str | None  # "restates" | "related" | None
     text_score: float
     entity_score: float
     shared_entities: tuple[str, ...]
-    shared_phrases: tuple[str, ...]
+    evidence: tuple[tuple[str, str], ...]  # (words in a, words in b)
+
+    @property
+    def shared_phrases(self) -> tuple[str, ...]:
+        return tuple(pa if pa.casefold() == pb.casefold() else f"{pa} / {pb}" for pa, pb in self.evidence)
 
 
-def kind_of(score: float) -> str | None:
-    if score >= RESTATES_THRESHOLD:
-        return "restates"
-    if score >= RELATED_THRESHOLD:
-        return "related"
-    return None
+@dataclass(frozen=True)
+class Classifier:
+    """The fitted parameters in ``overlap_model.json``: standardise, then two logistic regressions."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    link_coef: np.ndarray
+    link_intercept: float
+    restates_coef: np.ndarray
+    restates_intercept: float
+    link_threshold: float
+    restates_threshold: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Classifier:
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{MODEL_FILE.name} was fitted on other features; run scripts/train_overlaps.py")
+        return cls(tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
+                   np.array(data["link"]["coef"]), float(data["link"]["intercept"]),
+                   np.array(data["restates"]["coef"]), float(data["restates"]["intercept"]),
+                   float(data["link"]["threshold"]), float(data["restates"]["threshold"]), data)
+
+    def probabilities(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """P(linked) and P(restates | linked) for each row of raw features."""
+        z = (x - self.mean) / self.scale
+        return _sigmoid(z @ self.link_coef + self.link_intercept), _sigmoid(z @ self.restates_coef + self.restates_intercept)
+
+    def kind(self, p_link: float, p_restates: float) -> str | None:
+        if p_link < self.link_threshold:
+            return None
+        return "restates" if p_restates >= self.restates_threshold else "related"
+
+
+def _sigmoid(v: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-v)))
+
+
+@lru_cache(maxsize=1)
+def load_classifier() -> Classifier:
+    return Classifier.from_json(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
 
 
 class OverlapModel:
-    """TF-IDF vectors and entity weights fitted on one set of commitments."""
+    """TF-IDF vectors, entity weights and pair features fitted on one set of commitments."""
 
-    def __init__(self, items: Sequence[Item]) -> None:
+    def __init__(self, items: Sequence[Item], classifier: Classifier | None = None,
+                 analyser: TextAnalyser | None = None) -> None:
         self.items = list(items)
+        self.analyser = analyser or default_analyser()
+        self._classifier = classifier
         n = len(self.items)
-        self.matrix, self.terms = tfidf_matrix([it.text for it in self.items], analyse)
+        texts = [it.text for it in self.items]
+        self.matrix, self.terms = tfidf_matrix(texts, self.analyser.analyse)
+        self.object_matrix, _ = tfidf_matrix(texts, self.analyser.analyse_object)
         entity_df: dict[str, int] = {}
         for it in self.items:
             for e in it.entities:
                 entity_df[e] = entity_df.get(e, 0) + 1
         self.entity_weight = {e: math.log((1 + n) / (1 + df)) + 1.0 for e, df in entity_df.items()}
         self.entity_df = entity_df
+        self.field_terms = [self.analyser.term_slugs(t) for t in texts]
+        self.actions = [self.analyser.actions(t) for t in texts]
         self._row_cache: dict[int, dict[int, float]] = {}
+        self._spans: dict[int, dict[str, tuple[int, int]]] = {}
 
-    # ------------------------------------------------------------------ scoring
-    def text_score(self, i: int, j: int) -> float:
-        value = self.matrix[i].multiply(self.matrix[j]).sum()
-        return float(min(1.0, max(0.0, value)))
+    @property
+    def classifier(self) -> Classifier:
+        if self._classifier is None:
+            self._classifier = load_classifier()
+        return self._classifier
 
+    # ------------------------------------------------------------------ features
     def entity_score(self, i: int, j: int) -> tuple[float, tuple[str, ...]]:
         ea, eb = self.items[i].entities, self.items[j].entities
         shared = ea & eb
@@ -199,22 +207,64 @@ class OverlapModel:
             self._row_cache[i] = row
         return row
 
-    def shared_phrases(self, i: int, j: int) -> tuple[str, ...]:
+    def _shared_terms(self, i: int, j: int) -> list[tuple[float, str]]:
         row_a, row_b = self._row(i), self._row(j)
         if len(row_b) < len(row_a):
             row_a, row_b = row_b, row_a
-        shared = [(wa * row_b[k], self.terms[k]) for k, wa in row_a.items() if k in row_b]
-        bigram_words = {w for _, t in shared if " " in t for w in t.split()}
-        # A shared bigram says more than its words; list the words only when not inside one.
-        ranked = sorted(((-s, -t.count(" "), t) for s, t in shared if " " in t or t not in bigram_words))
-        return tuple(t for _, _, t in ranked[:MAX_PHRASES])
+        return [(wa * row_b[k], self.terms[k]) for k, wa in row_a.items() if k in row_b]
 
-    def score_pair(self, i: int, j: int) -> Scored:
-        if self.items[j].iri < self.items[i].iri:
-            i, j = j, i
-        text = self.text_score(i, j)
-        score, ents, shared = self.combined(text, i, j)
-        return Scored(i, j, score, round(text, 3), round(ents, 3), shared, self.shared_phrases(i, j))
+    def features(self, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """One row of :data:`FEATURES` per pair."""
+        out = np.zeros((len(pairs), len(FEATURES)))
+        if not pairs:
+            return out
+        text = _cosines(self.matrix, pairs)
+        obj = _cosines(self.object_matrix, pairs)
+        for r, (i, j) in enumerate(pairs):
+            a, b = self.items[i], self.items[j]
+            ents, shared = self.entity_score(i, j)
+            gate = min(1.0, text[r] / TEXT_GATE)
+            lexical = 1.0 - (1.0 - text[r]) * (1.0 - ENTITY_WEIGHT * ents * gate)
+            kinds = [entity_kind(e) for e in shared]
+            themes = sum(k == "theme" and not e.endswith("/" + GENERIC_THEME_SLUG) for k, e in zip(kinds, shared, strict=True))
+            acts_a, acts_b = set(self.actions[i]), set(self.actions[j])
+            union = acts_a | acts_b
+            words = self._shared_terms(i, j)
+            len_a, len_b = len(self._row(i)), len(self._row(j))
+            out[r] = (
+                text[r], obj[r], lexical, ents, min(3, kinds.count("org")),
+                float("legislation" in kinds), float("programme" in kinds), min(3, themes),
+                min(3, len(self.field_terms[i] & self.field_terms[j])),
+                len(acts_a & acts_b) / len(union) if union else 0.0,
+                float(bool(self.actions[i]) and bool(self.actions[j]) and self.actions[i][0] == self.actions[j][0]),
+                max((w for w, t in words if " " not in t), default=0.0),
+                min(5, sum(" " in t for _, t in words)),
+                float(a.iri in b.implements or b.iri in a.implements),
+                float(bool(a.publisher) and a.publisher == b.publisher),
+                min(len_a, len_b) / max(len_a, len_b) if len_a and len_b else 0.0,
+            )
+        return out
+
+    def evidence(self, i: int, j: int) -> tuple[tuple[str, str], ...]:
+        """The strongest shared words and phrases, each as written in text a and in text b."""
+        for k in (i, j):
+            if k not in self._spans:
+                self._spans[k] = self.analyser.spans(self.items[k].text)
+        spans = [self._spans[i], self._spans[j]]
+        texts = (self.items[i].text, self.items[j].text)
+        shared = self._shared_terms(i, j)
+        shown = [t for _, t in shared if " " in t and all(
+            spans[s][t][1] - spans[s][t][0] <= MAX_PHRASE_CHARS for s in (0, 1))]
+        inside = {w for t in shown for w in t.split()}
+        ranked = sorted((-w, -t.count(" "), t) for w, t in shared if t in shown or (" " not in t and t not in inside))
+        out: list[tuple[str, str]] = []
+        for _, _, t in ranked:
+            pair = (surface(texts[0], spans[0][t]), surface(texts[1], spans[1][t]))
+            if pair[0] and pair[1] and pair not in out:
+                out.append(pair)
+            if len(out) == MAX_PHRASES:
+                break
+        return tuple(out)
 
     # ------------------------------------------------------------------ blocking
     def _block_matrix(self) -> sparse.csr_matrix:
@@ -241,7 +291,8 @@ class OverlapModel:
         return sparse.csr_matrix(sparse.diags(1.0 / norms) @ block)
 
     def candidates(self) -> list[tuple[int, int]]:
-        """Pairs (i, j), i < j, in different documents, sharing at least one informative key."""
+        """Pairs (i, j), i < j, in different documents, sharing at least one informative key,
+        plus every explicit implements link."""
         n = len(self.items)
         if n < 2:
             return []
@@ -263,32 +314,45 @@ class OverlapModel:
                     cols = cols[order]
                 for j in cols.tolist():
                     pairs.add((i, j) if i < j else (j, i))
+        index = {it.iri: k for k, it in enumerate(self.items)}
+        for i, it in enumerate(self.items):
+            for target in it.implements:
+                j = index.get(target)
+                if j is not None and docs[j] != docs[i]:
+                    pairs.add((i, j) if i < j else (j, i))
         return sorted(pairs)
 
-    def combined(self, text: float, i: int, j: int) -> tuple[float, float, tuple[str, ...]]:
-        ents, shared = self.entity_score(i, j)
-        gate = min(1.0, text / TEXT_GATE) if TEXT_GATE > 0 else 1.0
-        return round(1.0 - (1.0 - text) * (1.0 - ENTITY_WEIGHT * ents * gate), 3), ents, shared
+    # ------------------------------------------------------------------ decisions
+    def score_pairs(self, pairs: Sequence[tuple[int, int]]) -> list[Scored]:
+        """Every pair scored and decided (evidence only for the linked ones)."""
+        ordered = [(i, j) if self.items[i].iri < self.items[j].iri else (j, i) for i, j in pairs]
+        x = self.features(ordered)
+        p_link, p_rest = self.classifier.probabilities(x)
+        out = []
+        for r, (i, j) in enumerate(ordered):
+            link, rest = round(float(p_link[r]), 3), round(float(p_rest[r]), 3)
+            kind = self.classifier.kind(link, rest)
+            _, shared = self.entity_score(i, j)
+            out.append(Scored(i, j, link, rest, kind, round(float(x[r, 0]), 3), round(float(x[r, 3]), 3), shared,
+                              self.evidence(i, j) if kind else ()))
+        return out
 
-    def text_scores(self, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-        """Cosine of many pairs at once (rows are l2-normalised): one sparse product, no per-pair calls."""
-        if not pairs or self.matrix.shape[1] == 0:
-            return np.zeros(len(pairs))
-        left = self.matrix[[i for i, _ in pairs]]
-        right = self.matrix[[j for _, j in pairs]]
-        return np.clip(np.asarray(left.multiply(right).sum(axis=1)).ravel(), 0.0, 1.0)
+    def score_pair(self, i: int, j: int) -> Scored:
+        return self.score_pairs([(i, j)])[0]
 
     def overlaps(self, pairs: Sequence[tuple[int, int]] | None = None) -> list[Scored]:
-        """Scored candidate pairs at or above the related threshold (phrases only computed for those)."""
+        """The candidate pairs the classifier links."""
         pairs = self.candidates() if pairs is None else pairs
-        out = []
-        for (i, j), text in zip(pairs, self.text_scores(pairs).tolist(), strict=True):
-            if self.items[j].iri < self.items[i].iri:
-                i, j = j, i
-            score, ents, shared = self.combined(text, i, j)
-            if kind_of(score) is not None:
-                out.append(Scored(i, j, score, round(text, 3), round(ents, 3), shared, self.shared_phrases(i, j)))
-        return out
+        return [s for s in self.score_pairs(pairs) if s.kind is not None]
+
+
+def _cosines(matrix: sparse.csr_matrix, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Cosine of many pairs at once (rows are l2-normalised): one sparse product, no per-pair calls."""
+    if not pairs or matrix.shape[1] == 0:
+        return np.zeros(len(pairs))
+    left = matrix[[i for i, _ in pairs]]
+    right = matrix[[j for _, j in pairs]]
+    return np.clip(np.asarray(left.multiply(right).sum(axis=1)).ravel(), 0.0, 1.0)
 
 
 def word_diff(text_a: str, text_b: str) -> list[dict[str, str]]:

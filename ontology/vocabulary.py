@@ -34,7 +34,10 @@ ID = ID_BASE
 LEGISLATION_IRI = re.compile(
     r"^http://www\.legislation\.gov\.uk/id/(ukpga|asp|anaw|nia|uksi)/(\d{4})/(\d+)(?:/section/(\d+[A-Z]*))?$"
 )
-VOCABULARY_FILES = ("organisations.ttl", "legislation.ttl", "outcome_codes.ttl", "themes.ttl", "programmes.ttl")
+VOCABULARY_FILES = ("organisations.ttl", "legislation.ttl", "outcome_codes.ttl", "themes.ttl", "programmes.ttl",
+                    "terms.ttl")
+TERM_SCHEME = f"{ID_BASE}term"
+ACTION_TYPE_SCHEME = f"{ID_BASE}action-type"
 
 # A quantified group that itself contains a quantifier, e.g. "(a+)*" or "(?:x*y)+":
 # the shape that makes a regex backtrack exponentially. Match phrases must not have it.
@@ -122,6 +125,15 @@ class Programme(Entry):
 
 
 @dataclass(frozen=True)
+class Term(Entry):
+    """A concept of ``terms.ttl``: a field term (its abbreviations and synonyms as labels) or a kind
+    of undertaking (the words that signal it as labels). ``name`` is the canonical wording."""
+
+    slug: str = ""
+    scheme: str = ""
+
+
+@dataclass(frozen=True)
 class OrgChange:
     iri: str
     slug: str
@@ -143,6 +155,8 @@ class Vocabulary:
     programmes: dict[str, Programme]
     changes: dict[str, OrgChange]
     graph: Graph = field(repr=False)
+    terms: dict[str, Term] = field(default_factory=dict)  # slug → field term (abbreviations, synonyms)
+    action_types: dict[str, Term] = field(default_factory=dict)  # slug → kind of undertaking
     _by_name: dict[str, str] = field(default_factory=dict, repr=False)
     _succeeded_by: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _preceded_by: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -231,7 +245,8 @@ class Vocabulary:
 
     def entry(self, iri: str) -> Entry | None:
         """The vocabulary entry (of any kind) with this IRI."""
-        for table in (self.organisations, self.themes, self.outcome_codes, self.programmes):
+        for table in (self.organisations, self.themes, self.outcome_codes, self.programmes, self.terms,
+                      self.action_types):
             for e in table.values():
                 if e.iri == iri:
                     return e
@@ -246,6 +261,8 @@ class Vocabulary:
             "outcome_codes": len(self.outcome_codes),
             "themes": len(self.themes),
             "programmes": len(self.programmes),
+            "terms": len(self.terms),
+            "action_types": len(self.action_types),
         }
 
 
@@ -419,6 +436,25 @@ def _programmes(g: Graph, where: str) -> dict[str, Programme]:
     return out
 
 
+def _terms(g: Graph, scheme: str, folder: str, where: str) -> dict[str, Term]:
+    """The concepts ``skos:inScheme`` of ``scheme`` (``terms.ttl``), by slug."""
+    out: dict[str, Term] = {}
+    for s in sorted(x for x in g.subjects(SKOS.inScheme, URIRef(scheme)) if isinstance(x, URIRef)):
+        slug = _tail(str(s), folder, where)
+        name = _one(g, s, SKOS.prefLabel, where)
+        labels = _texts(g, s, SKOS.altLabel)
+        if not labels:
+            raise OntologyError(f"{where}: {s} has no skos:altLabel (nothing to match)", subject=str(s))
+        out[slug] = Term(iri=str(s), slug=slug, name=name, alt_labels=labels, scheme=scheme)
+    seen: dict[str, str] = {}
+    for term in out.values():
+        for label in term.labels:
+            key = label if label != label.lower() else label.casefold()
+            if seen.setdefault(key, term.slug) != term.slug:
+                raise OntologyError(f"{where}: the label {label!r} belongs to both {seen[key]} and {term.slug}")
+    return out
+
+
 def _materialise(g: Graph, changes: dict[str, OrgChange], orgs: dict[str, Org]) -> None:
     """Add the inverse ORG links and vawg:succeededBy that the change events imply."""
     for change in changes.values():
@@ -450,11 +486,14 @@ def build_vocabulary(directory: Path | None = None) -> Vocabulary:
     themes = _themes(g, f"{directory / 'themes.ttl'}")
     codes = _outcome_codes(g, f"{directory / 'outcome_codes.ttl'}")
     programmes = _programmes(g, f"{directory / 'programmes.ttl'}")
+    terms = _terms(g, TERM_SCHEME, "term", f"{directory / 'terms.ttl'}")
+    action_types = _terms(g, ACTION_TYPE_SCHEME, "action-type", f"{directory / 'terms.ttl'}")
     if not orgs or not legislation or not themes or not codes:
         raise OntologyError(f"{where}: a vocabulary is empty")
     _materialise(g, changes, orgs)
     return Vocabulary(organisations=orgs, legislation=legislation, themes=themes, outcome_codes=codes,
-                      programmes=programmes, changes=changes, graph=g)
+                      programmes=programmes, changes=changes, graph=g, terms=terms,
+                      action_types=action_types)
 
 
 @lru_cache(maxsize=1)
@@ -473,6 +512,7 @@ def vocabulary_graph() -> Graph:
 
 
 __all__ = [
-    "Act", "Entry", "Org", "OrgChange", "OutcomeCode", "Programme", "Theme", "Vocabulary",
+    "ACTION_TYPE_SCHEME", "TERM_SCHEME", "Act", "Entry", "Org", "OrgChange", "OutcomeCode", "Programme", "Term",
+    "Theme", "Vocabulary",
     "build_vocabulary", "load_vocabulary", "normalise_name", "vocabulary_graph",
 ]
