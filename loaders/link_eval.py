@@ -179,7 +179,7 @@ def bundled_statements() -> list[Any]:
     from vawg_kg.paths import sources_dir
 
     enricher = Enricher()
-    out = []
+    out: list[Any] = []
     for doc in BUNDLED:
         parsed = parser_for(doc.shape).parse(read_source(sources_dir() / doc.file), doc.doc_id, doc.file)
         out.extend(enricher.enrich(st, doc) for st in parsed.statements)

@@ -184,5 +184,10 @@ def default_analyser() -> TextAnalyser:
 
 
 def surface(text: str, span: tuple[int, int]) -> str:
-    """The words of ``text`` at ``span``, as written (spaces normalised, edge punctuation trimmed)."""
-    return re.sub(r"\s+", " ", text[span[0]:span[1]]).strip(" ,.;:()" + _QUOTES)
+    """The words of ``text`` at ``span``, as written (spaces normalised, edge punctuation trimmed, a
+    quotation opened just before the span and closed inside it kept: "'honour'-based")."""
+    start, end = span
+    words = text[start:end]
+    if start > 0 and text[start - 1] in _QUOTES and any(q in words for q in _QUOTES):
+        return re.sub(r"\s+", " ", text[start - 1:end]).rstrip(" ,.;:()" + _QUOTES).lstrip(" ,.;:()")
+    return re.sub(r"\s+", " ", words).strip(" ,.;:()" + _QUOTES)

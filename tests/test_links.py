@@ -1,8 +1,9 @@
 """Overlap detection (loaders/links.py, loaders/overlap_method.py) on the real documents.
 
-Thresholds the held-out split must meet (measured: precision 0.85, recall 0.50
-with the method version in ``overlap_method.METHOD``): precision >= 0.75,
-recall >= 0.35. Reproduce with ``.venv/bin/python scripts/score_overlaps.py``.
+The held-out figures come from ``vawg-kg score --links`` (``loaders/link_eval.py``)
+over ``tests/labelled/link_pairs.jsonl``; the floors below sit under the measured
+values (restates+related precision 0.81, recall 0.27; docs/overlap-method.md) so
+that a regression fails. Nothing here states an answer the method should give.
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ import json
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import pytest
 from rdflib import Graph, URIRef
 
-from vawg_kg.loaders import links, overlap_method
+from vawg_kg.loaders import link_eval, links, overlap_method
 from vawg_kg.loaders.build import BuildResult
 from vawg_kg.loaders.emit import GraphEmitter
 from vawg_kg.loaders.enrich import EnrichedStatement
 from vawg_kg.ontology.terms import VAWG
 
-HELDOUT_MIN_PRECISION = 0.75
-HELDOUT_MIN_RECALL = 0.35
+HELDOUT_MIN_PRECISION = 0.7
+HELDOUT_MIN_RECALL = 0.2
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ def test_never_self_or_same_document(report: links.LinkReport) -> None:
         assert _doc_of(o.a) != _doc_of(o.b), o
         assert o.doc_a == _doc_of(o.a) and o.doc_b == _doc_of(o.b)
         assert 0.0 <= o.score <= 1.0
-        assert o.kind == overlap_method.kind_of(o.score)
+        assert o.kind == overlap_method.load_classifier().kind(o.score, o.p_restates)
         assert len(o.shared_phrases) <= overlap_method.MAX_PHRASES
 
 
@@ -89,7 +91,8 @@ def test_emitted_rdf_is_symmetric_and_qualified(report: links.LinkReport) -> Non
 
 def test_report_json_and_summary(report: links.LinkReport) -> None:
     data: dict[str, Any] = report.to_json()
-    assert {"a", "b", "score", "kind", "shared_entities", "shared_phrases", "method"} <= set(data["overlaps"][0])
+    assert {"a", "b", "score", "kind", "shared_entities", "shared_phrases", "evidence", "method"} <= set(
+        data["overlaps"][0])
     summary = report.summary()
     assert summary["overlaps"] == len(report.overlaps)
     assert sum(summary["by_kind"].values()) == len(report.overlaps)
@@ -112,23 +115,116 @@ def test_blocking_is_not_all_pairs(report: links.LinkReport) -> None:
     assert report.candidates < n * (n - 1) / 4
 
 
-def test_heldout_precision_and_recall(statements: list[EnrichedStatement]) -> None:
-    pairs = links.load_labelled()
-    assert sum(p.label != "none" for p in pairs) >= 40 and sum(p.label == "none" for p in pairs) >= 20
-    scores = links.pair_scores(statements, pairs)
-    metrics = links.evaluate(scores, pairs, "heldout")
-    assert metrics["precision"] >= HELDOUT_MIN_PRECISION, metrics
-    assert metrics["recall"] >= HELDOUT_MIN_RECALL, metrics
+def _predict_from(report: links.LinkReport) -> dict[tuple[str, str], link_eval.Prediction]:
+    out = {}
+    for o in report.overlaps:
+        a, b = o.a.split("/commitment/")[1], o.b.split("/commitment/")[1]
+        out[(a, b)] = out[(b, a)] = link_eval.Prediction(o.kind, False, o.score)
+    return out
+
+
+def test_heldout_scores_are_computed(report: links.LinkReport) -> None:
+    pairs = link_eval.load_pairs()
+    predicted = _predict_from(report)
+    none = link_eval.Prediction("none", False)
+    metrics = link_eval.score_pairs(pairs, lambda p: predicted.get(p.key, none), "heldout")
+    assert metrics["pairs"] == sum(p.split == "heldout" for p in pairs) > 100
+    for decision in ("restates", "related", "linked"):
+        d = metrics[decision]
+        assert d["gold"] == sum(link_eval._gold(decision, p) for p in pairs if p.split == "heldout")
+        assert d["precision_95"] is not None and d["recall_95"] is not None
+        assert d["precision_95"][0] <= d["precision"] <= d["precision_95"][1]
+        assert d["recall_95"][0] <= d["recall"] <= d["recall_95"][1]
+    linked = metrics["linked"]
+    assert linked["precision"] >= HELDOUT_MIN_PRECISION, linked
+    assert linked["recall"] >= HELDOUT_MIN_RECALL, linked
+    assert all(h["a"] and h["b"] for h in metrics["hard_negatives_linked"])
+
+
+def test_score_links_cli_scores_the_build(built: BuildResult) -> None:
+    from typer.testing import CliRunner
+
+    from vawg_kg.cli import app
+
+    result = CliRunner().invoke(app, ["score", "--links", "--json", "--build-dir", str(built.out_dir)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["split"] == "heldout" and data["method"] == overlap_method.METHOD
+    assert set(link_eval.DECISIONS) <= set(data)
+    assert data["implements"]["gold"] > 0
+
+
+def test_no_heldout_label_leaks_into_training() -> None:
+    model = overlap_method.load_classifier().info
+    pairs = link_eval.load_pairs()
+    heldout = {frozenset(p.key) for p in pairs if p.split == "heldout"}
+    heldout_b = {p.b for p in pairs if p.split == "heldout"}
+    train = [p for p in pairs if p.split == "train"]
+    assert not heldout & {frozenset(p.key) for p in train}
+    assert model["training"]["split"] == "train"
+    assert model["training"]["labels"]["restates"] == sum(p.label == "restates" for p in train)
+    # The shipped parameters were fitted on exactly the train split plus sampled candidates,
+    # none of which touches a held-out pair's later commitment.
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("train_overlaps", Path(__file__).parents[1] / "scripts/train_overlaps.py")
+    assert spec and spec.loader
+    trainer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(trainer)
+    sampled = link_eval.sampled_negatives(link_eval.bundled_statements(), pairs, trainer.SAMPLED_NEGATIVES, heldout_b)
+    assert not {frozenset(p.key) for p in sampled} & heldout
+    assert not {k for p in sampled for k in p.key} & heldout_b
+    assert model["training"]["digest"] == link_eval.training_digest(train + sampled)
+    with pytest.raises(ValueError):
+        trainer.fit(np.zeros((1, len(overlap_method.FEATURES))), [p for p in pairs if p.split == "heldout"][:1])
+
+
+def test_shipped_parameters_are_what_the_script_fits() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "scripts/train_overlaps.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_evidence_is_in_both_texts_own_words(report: links.LinkReport, statements: list[EnrichedStatement]) -> None:
+    text = {st.iri: st.statement.text for st in statements}
+    assert any(o.evidence for o in report.overlaps)
+    differ = 0
+    for o in report.overlaps:
+        assert len(o.evidence) == len(o.shared_phrases)
+        for (pa, pb), phrase in zip(o.evidence, o.shared_phrases, strict=True):
+            assert pa in text[o.a], (pa, text[o.a])
+            assert pb in text[o.b], (pb, text[o.b])
+            assert phrase in (pa, f"{pa} / {pb}")
+            differ += pa.casefold() != pb.casefold()
+    assert differ, "an abbreviation matched in one text and spelt out in the other should show both"
+
+
+def test_evidence_words_are_not_stems() -> None:
+    items = [overlap_method.Item("urn:a", "d1", "Deliver the HBV and forced marriage work plan.", frozenset()),
+             overlap_method.Item("urn:b", "d2", "Tackle forced marriages and 'honour'-based violence (FGM too).",
+                                 frozenset()),
+             overlap_method.Item("urn:c", "d3", "Publish data on female genital mutilation.", frozenset())]
+    model = overlap_method.OverlapModel(items)
+    evidence = dict(model.evidence(0, 1))
+    assert evidence["forced marriage"] == "forced marriages"
+    assert evidence["HBV"] == "'honour'-based violence"
+    assert dict(model.evidence(1, 2)) == {"FGM": "female genital mutilation"}
 
 
 def test_labelled_pairs_are_well_formed() -> None:
-    pairs = links.load_labelled()
+    pairs = link_eval.load_pairs()
     assert {p.label for p in pairs} <= {"restates", "related", "none"}
-    assert {p.split for p in pairs} == {"tune", "heldout"}
+    assert {p.split for p in pairs} == {"train", "heldout"}
     assert all(p.a.split("/")[0] != p.b.split("/")[0] for p in pairs)
-    assert len({tuple(sorted((p.a, p.b))) for p in pairs}) == len(pairs)
+    assert all(not p.hard or p.label == "none" for p in pairs)
+    assert len({frozenset(p.key) for p in pairs}) == len(pairs) >= 300
     doc_pairs = {tuple(sorted((p.a.split("/")[0], p.b.split("/")[0]))) for p in pairs if p.label != "none"}
-    assert len(doc_pairs) >= 8  # positives across (nearly) all ten document pairs
+    assert len(doc_pairs) == 10
 
 
 def test_word_diff() -> None:
@@ -145,3 +241,7 @@ def test_word_diff() -> None:
 def test_tokens_spell_out_acronyms() -> None:
     assert "marriag" in overlap_method.tokens("the HBV and FM work plan")
     assert "forced" in overlap_method.tokens("forced marriage")
+    # declared once, in terms.ttl: abbreviation, synonym and spelt-out form meet
+    assert sorted(overlap_method.tokens("Update DA legal guidance")) == sorted(overlap_method.tokens(
+        "update prosecution guidance on domestic abuse"))
+    assert set(overlap_method.tokens("CCB")) == set(overlap_method.tokens("coercive and controlling behaviour"))
