@@ -104,6 +104,7 @@ class TextAnalyser:
                 key = tuple(w for w in (_clean(x) for x in re.split(r"[\s\-]+", label)) if w)
                 self._actions.setdefault(key, action.slug)
         self.action_words = frozenset(w for key in self._actions for w in key)
+        self._cache: dict[str, list[Token]] = {}
 
     # ------------------------------------------------------------------ tokens
     def _words(self, text: str) -> list[tuple[str, int, int, str | None]]:
@@ -133,7 +134,10 @@ class TextAnalyser:
         return frozenset(slug for *_, slug in self._words(text) if slug is not None)
 
     def tokens(self, text: str) -> list[Token]:
-        """Stemmed content words with their spans, stop words dropped."""
+        """Stemmed content words with their spans, stop words dropped (remembered per text)."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
         out = []
         for word, start, end, _ in self._words(text):
             if word in STOP_WORDS:
@@ -141,6 +145,9 @@ class TextAnalyser:
             s = stem(word)
             if s not in STOP_WORDS:
                 out.append(Token(s, start, end, word))
+        if len(self._cache) > 100_000:
+            self._cache.clear()
+        self._cache[text] = out
         return out
 
     def analyse(self, text: str) -> list[str]:

@@ -38,6 +38,7 @@ SEED = 0
 MIN_PRECISION = 0.90  # the link threshold: the most recall at this cross-validated precision...
 BETA = 0.5  # ...or, when no threshold reaches it, the best F-beta (precision counted twice recall)
 DIGITS = 10
+MIN_RESTATES_PRECISION = 0.5  # below this out-of-fold precision, no pair is called "restates" (all "related")
 SAMPLED_NEGATIVES = 400  # unlabelled blocking candidates taken as "none" (link_eval.sampled_negatives)
 
 
@@ -118,6 +119,10 @@ def fit(x: np.ndarray, pairs: Sequence[link_eval.LabelledPair]) -> dict[str, Any
     y_rest = np.array([pairs[k].label == "restates" for k in linked], dtype=int)
     c_rest, oof_rest, table_rest = _choose_c(x_pos, y_rest, [groups[k] for k in linked])
     t_rest = _fbeta_threshold(y_rest, oof_rest)
+    rest_oof = _pr(y_rest, oof_rest, t_rest)
+    if rest_oof[0] < MIN_RESTATES_PRECISION:
+        # "A restates B" is a strong claim; with too few examples to make it reliably, make none.
+        t_rest = 1.0
     scaler = StandardScaler().fit(x)
     z = (x_pos - scaler.mean_) / scaler.scale_
     # The restates model is fitted on the standardised features of the linked pairs, with the
@@ -144,8 +149,9 @@ def fit(x: np.ndarray, pairs: Sequence[link_eval.LabelledPair]) -> dict[str, Any
                 "link_C_grid": table_link, "restates_C_grid": table_rest,
                 "link_out_of_fold": {"precision": round(prec, 3), "recall": round(rec, 3),
                                      "hard_negatives_linked": int(((oof_link >= t_link) & hard).sum())},
-                "restates_out_of_fold": dict(zip(("precision", "recall"),
-                                                 (round(v, 3) for v in _pr(y_rest, oof_rest, t_rest)), strict=True)),
+                "restates_out_of_fold": {"precision": round(rest_oof[0], 3), "recall": round(rest_oof[1], 3),
+                                         "min_precision": MIN_RESTATES_PRECISION,
+                                         "used": t_rest < 1.0},
             },
             "scikit_learn": sklearn.__version__,
         },
