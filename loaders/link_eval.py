@@ -26,6 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from vawg_kg.loaders.documents import BUNDLED
+from vawg_kg.loaders.enrich import EnrichedStatement, Enricher
+from vawg_kg.loaders.links import items_of
+from vawg_kg.loaders.overlap_method import OverlapModel
+from vawg_kg.loaders.parsers import parser_for
+from vawg_kg.loaders.source_io import read_source
+from vawg_kg.paths import sources_dir
+
 LINK_PAIRS = "tests/labelled/link_pairs.jsonl"
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 20160301
@@ -170,27 +178,18 @@ def score_build(build_dir: Path, pairs_file: Path | None = None, split: str | No
 # ---------------------------------------------------------------------- features of labelled pairs
 
 
-def bundled_statements() -> list[Any]:
+def bundled_statements() -> list[EnrichedStatement]:
     """The enriched statements of the bundled documents, from the real parsers and enricher."""
-    from vawg_kg.loaders.documents import BUNDLED
-    from vawg_kg.loaders.enrich import Enricher
-    from vawg_kg.loaders.parsers import parser_for
-    from vawg_kg.loaders.source_io import read_source
-    from vawg_kg.paths import sources_dir
-
     enricher = Enricher()
-    out: list[Any] = []
+    out: list[EnrichedStatement] = []
     for doc in BUNDLED:
         parsed = parser_for(doc.shape).parse(read_source(sources_dir() / doc.file), doc.doc_id, doc.file)
         out.extend(enricher.enrich(st, doc) for st in parsed.statements)
     return out
 
 
-def pair_features(statements: Sequence[Any], pairs: Sequence[LabelledPair]) -> tuple[np.ndarray, list[bool]]:
+def pair_features(statements: Sequence[EnrichedStatement], pairs: Sequence[LabelledPair]) -> tuple[np.ndarray, list[bool]]:
     """The overlap method's features of each labelled pair, and whether blocking proposes it."""
-    from vawg_kg.loaders.links import items_of
-    from vawg_kg.loaders.overlap_method import OverlapModel
-
     items = items_of(statements)
     model = OverlapModel(items)
     index = {it.iri.split("/commitment/", 1)[1]: k for k, it in enumerate(items)}
@@ -203,7 +202,7 @@ def pair_features(statements: Sequence[Any], pairs: Sequence[LabelledPair]) -> t
     return x, [pair in candidates for pair in ordered]
 
 
-def sampled_negatives(statements: Sequence[Any], pairs: Sequence[LabelledPair], count: int,
+def sampled_negatives(statements: Sequence[EnrichedStatement], pairs: Sequence[LabelledPair], count: int,
                       exclude_b: set[str]) -> list[LabelledPair]:
     """``count`` blocking candidates that are not labelled, taken as "none" (``split`` "train").
 
@@ -214,9 +213,6 @@ def sampled_negatives(statements: Sequence[Any], pairs: Sequence[LabelledPair], 
     later commitment is the ``b`` of a held-out pair (``exclude_b``) are never taken, so nothing
     near the held-out split enters training.
     """
-    from vawg_kg.loaders.links import items_of
-    from vawg_kg.loaders.overlap_method import OverlapModel
-
     items = items_of(statements)
     keys = [it.iri.split("/commitment/", 1)[1] for it in items]
     labelled = {frozenset(p.key) for p in pairs}
