@@ -24,8 +24,8 @@ NPCC = "npcc-vawg-framework-2021"
 GAP_REASONS = {
     "gap_no_lead": {"NO_LEAD", "LEAD_ONLY_IMPLIED"},
     "gap_no_deadline": {"NO_DEADLINE"},
-    "gap_passed_not_picked_up": {"DEADLINE_PASSED_NOT_PICKED_UP"},
-    "gap_hmg_not_implemented": {"HMG_NOT_IMPLEMENTED"},
+    # was gap_passed_not_picked_up (DEADLINE_PASSED_NOT_PICKED_UP) and gap_hmg_not_implemented (HMG_NOT_IMPLEMENTED)
+    "gap_not_picked_up": {"NOT_PICKED_UP_IN_CORPUS"},
     "gap_theme_not_covered": {"THEME_NOT_COVERED"},
     "gap_reciprocity": {"NO_RECIPROCAL"},
 }
@@ -115,21 +115,21 @@ def test_no_date(store: OxigraphStore) -> None:
         r for r in rows if r["ref"] == "A92" and r["doc_id"] == HMG)["deadline_text"] == "Annual"
 
 
-def test_deadline_passed_not_picked_up(store: OxigraphStore) -> None:
-    rows = ask(store, "gap_passed_not_picked_up")
-    pairs = {(r["doc_id"], r["ref"], r["later_doc_id"]) for r in rows}
+def test_not_picked_up_in_corpus(store: OxigraphStore) -> None:
+    """Was DEADLINE_PASSED_NOT_PICKED_UP (one row per commitment x later document) and HMG_NOT_IMPLEMENTED:
+    one row per commitment whose stored status is not-picked-up, with the date judged against."""
+    rows = ask(store, "gap_not_picked_up")
+    refs = {(r["doc_id"], r["ref"]) for r in rows}
+    assert len(refs) == len(rows)  # one row per commitment
     # A1 (PSHE guidance, April 2016): no later document picks it up
-    assert (HMG, "A1", CPS17) in pairs
-    # A93 ("Ongoing to 2020") is implemented by CPS 2017-18, so not a gap there
-    assert (HMG, "A93", CPS17) not in pairs
+    assert (HMG, "A1") in refs
+    # A93 ("Ongoing to 2020") is implemented by CPS 2017-18; A90, A91, A94, A95 are quoted in its column 2
+    assert not {(HMG, r) for r in ("A90", "A91", "A93", "A94", "A95")} & refs
+    assert {r["judged_on"] for r in rows} == {"2025-01-01"}
     for r in rows:
-        assert r["deadline"] < r["later_issued"]
-
-
-def test_hmg_not_implemented(store: OxigraphStore) -> None:
-    refs = {r["ref"] for r in ask(store, "gap_hmg_not_implemented")}
-    assert "A1" in refs
-    assert not {"A90", "A91", "A93", "A94", "A95"} & refs  # quoted in CPS 2017 column 2
+        assert r["deadline"] is None or r["deadline"] <= r["judged_on"]
+    only = ask(store, "gap_not_picked_up", doc_id=HMG)
+    assert only and {r["doc_id"] for r in only} == {HMG}
 
 
 # -- "Which VAWG strands does one document cover and another not?" ---------------------------

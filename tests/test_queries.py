@@ -191,7 +191,7 @@ def test_on_disk_store_load_is_repeatable(tmp_path: Path) -> None:
     OxigraphStore.load(tmp_path)  # a second load swaps in a fresh folder, same content
     store = OxigraphStore.ensure(tmp_path)
     assert OxigraphStore.is_current(tmp_path)
-    assert store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows == first == [(96,)]
+    assert store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows == first == [(120,)]  # 96 before the lineage status, judged date and order (issue 16)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".oxigraph")] == []
 
 
