@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import XSD, Graph, Literal, URIRef
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.stores import swap
@@ -30,7 +30,8 @@ from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
 from vawg_kg.loaders.serialise import write_dumps
 from vawg_kg.loaders.source_io import read_source
-from vawg_kg.ontology.validate import shape_groups, validate_graph_in_child
+from vawg_kg.ontology.terms import VAWG
+from vawg_kg.ontology.validate import ontology_graph, shape_groups, validate_graph_in_child
 from vawg_kg.ontology.vocabulary import vocabulary_graph
 from vawg_kg.paths import sources_dir
 from vawg_kg.loaders import lineage, links
@@ -285,11 +286,6 @@ def _build(
 def emit_lineage(emitter: GraphEmitter, answer: dict[str, Any]) -> None:
     """Each commitment's status, the date it was judged against and its place in the corpus order,
     with the status scheme (declared in the ontology) copied into the graph."""
-    from rdflib import XSD, Literal, URIRef
-
-    from vawg_kg.ontology.terms import VAWG
-    from vawg_kg.ontology.validate import ontology_graph
-
     ont = ontology_graph()
     for s, p, o in ont:
         if isinstance(s, URIRef) and str(s).startswith(lineage.STATUS_SCHEME):

@@ -37,12 +37,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vawg_kg.iris import ID_BASE
-
-if TYPE_CHECKING:  # pragma: no cover
-    from vawg_kg.loaders.enrich import EnrichedStatement
+from vawg_kg.loaders import links
+from vawg_kg.loaders.enrich import EnrichedStatement
+from vawg_kg.loaders.overlap_method import OverlapModel, kind_of
+from vawg_kg.loaders.records_json import record_of
 
 STATUS_BASE = f"{ID_BASE}lineage-status/"
 STATUS_SCHEME = f"{ID_BASE}lineage-status"
@@ -147,9 +148,6 @@ def compute(records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str
 def nearest_candidates(statements: Sequence[EnrichedStatement], k: int = NEAREST) -> dict[str, list[dict[str, Any]]]:
     """For each commitment, the ``k`` best-scored overlap candidates (the blocking's pairs, linked or
     not) in later documents, with their scores, so a reader can check a "not picked up"."""
-    from vawg_kg.loaders import links
-    from vawg_kg.loaders.overlap_method import OverlapModel, kind_of
-
     items = links.items_of(statements)
     if not items:
         return {}
@@ -180,8 +178,6 @@ def nearest_candidates(statements: Sequence[EnrichedStatement], k: int = NEAREST
 
 def lineage(iri: str, statements: Sequence[EnrichedStatement], report: Any) -> dict[str, list[dict[str, Any]]]:
     """One commitment's entries from in-memory statements and a ``LinkReport`` (the tests' entry point)."""
-    from vawg_kg.loaders.records_json import record_of
-
     records = [record_of(st) for st in statements if st.is_commitment]
     answer = compute(records, report.to_json()["overlaps"])["commitments"]
     if iri not in answer:
