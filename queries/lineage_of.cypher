@@ -10,7 +10,7 @@ OPTIONAL CALL (c) {
   UNION
   MATCH (other)-[:IMPLEMENTS]->(c) RETURN other, 'implemented_by' AS relation, 1 AS rank, null AS score
   UNION
-  MATCH (o:Overlap)-[:OVERLAP_OF]->(c) MATCH (o)-[:OVERLAP_OF]->(other)
+  MATCH (o:Overlap)-[:OVERLAP_OF]->(c) MATCH (o)-[:OVERLAP_OF]->(other) WHERE other <> c
   RETURN other, o.overlapKind AS relation, CASE o.overlapKind WHEN 'restates' THEN 2 ELSE 3 END AS rank,
          o.score AS score
 }

@@ -49,6 +49,9 @@ def c(doc_id: str, ref: str) -> str:
 def test_a93_lineage_includes_the_cps_2017_hbv_fm_and_fgm_rows(store: OxigraphStore) -> None:
     rows = ask(store, "lineage_of", commitment=f"commitment/{HMG}/A93")
     later = {r["other"] for r in rows if r["direction"] == "later"}
+    implemented_by = {r["other"] for r in rows if r["relation"] == "implemented_by"}
+    assert {c(CPS17, "HBVFM.1"), c(CPS17, "FGM.1"), c(CPS17, "FGM.2")} <= implemented_by
+    assert {r["status"] for r in rows} == {f"{ID}lineage-status/picked-up"}
     # CPS 2017-18 column 2 quotes A93 on the HBV/FM and FGM rows
     assert {c(CPS17, "HBVFM.1"), c(CPS17, "FGM.1")} <= later
     assert not any(r["direction"] == "earlier" for r in rows)
@@ -57,12 +60,13 @@ def test_a93_lineage_includes_the_cps_2017_hbv_fm_and_fgm_rows(store: OxigraphSt
 def test_a93_lineage_in_python_matches(built: BuildResult) -> None:
     report = links.link_documents(built.statements)
     result = lineage_mod.lineage(c(HMG, "A93"), built.statements, report)
-    later = [r["iri"] for r in result["later"]]
+    later = [r["id"] for r in result["later"]]
     assert {c(CPS17, "HBVFM.1"), c(CPS17, "FGM.1")} <= set(later)
-    dates = [r["issued"] for r in result["later"]]
+    dates = [r["published"] for r in result["later"]]
     assert dates == sorted(dates)
     back = lineage_mod.lineage(c(CPS17, "HBVFM.1"), built.statements, report)
-    assert c(HMG, "A93") in {r["iri"] for r in back["earlier"]}
+    assert c(HMG, "A93") in {r["id"] for r in back["earlier"]}
+    assert "implements" in next(r for r in back["earlier"] if r["id"] == c(HMG, "A93"))["relations"]
 
 
 # -- "Everything the Home Office leads, and what became of it" (and today's names) -----------
