@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from vawg_kg.graph_api.errors import InvalidParameterError
 from vawg_kg.graph_api.service import GraphService, brief_of
+from vawg_kg.loaders import lineage as lineage_mod
 from vawg_kg.loaders.links import word_diff
 
 
@@ -46,61 +47,45 @@ def overlaps_of(service: GraphService, iri: str, with_diff: bool = True) -> list
     return sorted(out, key=lambda o: -(o["score"] or 0))
 
 
+def status_of(answer: dict[str, Any], code: str) -> dict[str, Any]:
+    """A status code as the API shows it: code, concept IRI, label and the date judged against."""
+    known = answer.get("statuses", {}).get(code, {})
+    return {"code": code, "iri": known.get("iri", lineage_mod.status_iri(code)),
+            "label": known.get("label", lineage_mod.STATUSES.get(code, code)), "judged_on": answer.get("judged_on")}
+
+
 def lineage(service: GraphService, rec: dict[str, Any]) -> dict[str, Any]:
-    """What this commitment implements (earlier actions) and what implements it (later ones), transitively."""
-    def walk(start: str, step: Any) -> list[dict[str, Any]]:
-        seen: dict[str, int] = {}
-        frontier = [(start, 0)]
-        while frontier:
-            node, depth = frontier.pop(0)
-            for nxt in step(node):
-                if nxt not in seen and nxt != start:
-                    seen[nxt] = depth + 1
-                    frontier.append((nxt, depth + 1))
-        items = []
-        for iri, depth in seen.items():
-            other = service.by_iri.get(iri)
-            items.append({**(brief_of(other) if other else {"id": iri}), "depth": depth})
-        return items
+    """The build's one lineage of ``rec`` (``loaders/lineage.py``): earlier, same-time and later
+    commitments linked to it directly by implements (either way), restates or related, in the
+    corpus order (date, document, ref), each with its relations and evidence; and its status."""
+    answer = service.lineage
+    entry = answer.get("commitments", {}).get(rec["id"])
+    if entry is None:  # an outcome statement, or a record the lineage does not know
+        return {"id": rec["id"], "status": None, "judged_on": answer.get("judged_on"), "earlier": [],
+                "same_time": [], "later": [], "implements": [], "implemented_by": [], "restated_by": [],
+                "related": []}
 
-    def implements(iri: str) -> list[str]:
-        r = service.by_iri.get(iri)
-        return [e["id"] for e in (r.get("implements") or [])] if r else []
+    def item(e: dict[str, Any]) -> dict[str, Any]:
+        other = service.by_iri.get(e["id"])
+        return {**(brief_of(other) if other else {"id": e["id"]}), "published": e["published"],
+                "relations": e["relations"], "evidence": e["evidence"]}
 
-    def implemented_by(iri: str) -> list[str]:
-        return service.implemented_by.get(iri, [])
+    sides = {side: [item(e) for e in entry[side]] for side in lineage_mod.SIDES}
+    every = [i for side in lineage_mod.SIDES for i in sides[side]]
 
-    overlaps = overlaps_of(service, rec["id"], with_diff=False)
-    restates = [o for o in overlaps if o["kind"] == "restates"]
-    return {"id": rec["id"], "implements": walk(rec["id"], implements),
-            "implemented_by": walk(rec["id"], implemented_by),
-            "restated_by": [{**o["with"], "score": o["score"]} for o in restates],
-            **in_date_order(service, rec, implements(rec["id"]), implemented_by(rec["id"]), overlaps)}
+    def having(relation: str) -> list[dict[str, Any]]:
+        return [i for i in every if relation in i["relations"]]
 
-
-def in_date_order(service: GraphService, rec: dict[str, Any], implements: list[str], implemented_by: list[str],
-                  overlaps: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """"What became of it": the commitments linked to ``rec`` by implements (either way) or by
-    an overlap, split by their documents' publication dates into ``earlier`` (what it continues)
-    and ``later`` (what became of it), each in date order."""
-    relations: dict[str, list[str]] = {}
-    for iri in implements:
-        relations.setdefault(iri, []).append("implements")
-    for iri in implemented_by:
-        relations.setdefault(iri, []).append("implemented_by")
-    for o in overlaps:
-        relations.setdefault(o["with"]["id"], []).append(f"overlap:{o['kind']}")
-    earlier: list[dict[str, Any]] = []
-    later: list[dict[str, Any]] = []
-    mine = rec.get("doc_published") or ""
-    for iri, rels in relations.items():
-        other = service.by_iri.get(iri)
-        if other is None or iri == rec["id"]:
-            continue
-        item = {**brief_of(other), "published": other.get("doc_published"), "relations": sorted(rels)}
-        (earlier if (other.get("doc_published") or "") < mine else later).append(item)
-    key = lambda i: (i.get("published") or "", i.get("doc_id") or "", i.get("ref") or "")  # noqa: E731
-    return {"earlier": sorted(earlier, key=key), "later": sorted(later, key=key)}
+    out = {"id": rec["id"], "status": status_of(answer, entry["status"]), "judged_on": answer.get("judged_on"),
+           "order": answer.get("order"), **sides,
+           "implements": having("implements"), "implemented_by": having("implemented_by"),
+           "restated_by": having("restates"), "related": having("related")}
+    if "nearest_candidates" in entry:
+        out["nearest_candidates"] = [{**c, **({"ref": service.by_iri[c["id"]]["ref"],
+                                               "text": service.by_iri[c["id"]]["text"]}
+                                              if c["id"] in service.by_iri else {})}
+                                     for c in entry["nearest_candidates"]]
+    return out
 
 
 def commitment_detail(service: GraphService, rec: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from vawg_kg.graph_api.errors import InvalidParameterError
 from vawg_kg.graph_api.orgs import OrgDirectory
 from vawg_kg.graph_api.search import BM25
 from vawg_kg.graph_api.settings import Settings
+from vawg_kg.loaders import lineage
 from vawg_kg.stores.results import QueryResult
 from vawg_kg.queries.runner import run_named
 from vawg_kg.stores.sparql.guard import normalise
@@ -92,6 +93,10 @@ class GraphService:
         self.outcomes: list[dict[str, Any]] = _load_json(self.build_dir / "statements.json", [])
         self.links: dict[str, Any] = _load_json(self.build_dir / "links.json", {}) or {}
         self.report: dict[str, Any] = _load_json(self.build_dir / "report.json", {}) or {}
+        # One lineage and status per commitment, as the build computed it (loaders/lineage.py);
+        # a build from before lineage.json existed gets the same answer computed here.
+        self.lineage: dict[str, Any] = _load_json(self.build_dir / "lineage.json", {}) or lineage.compute(
+            self.records, self.links.get("overlaps", []) or [])
         self.version = file_sha256(self.build_dir / "vawg-kg.nt")
         self._index()
         self.orgs = OrgDirectory(self.records)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import XSD, Graph, Literal, URIRef
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.stores import swap
@@ -30,10 +30,11 @@ from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
 from vawg_kg.loaders.serialise import write_dumps
 from vawg_kg.loaders.source_io import read_source
-from vawg_kg.ontology.validate import shape_groups, validate_graph_in_child
+from vawg_kg.ontology.terms import VAWG
+from vawg_kg.ontology.validate import ontology_graph, shape_groups, validate_graph_in_child
 from vawg_kg.ontology.vocabulary import vocabulary_graph
 from vawg_kg.paths import sources_dir
-from vawg_kg.loaders import links
+from vawg_kg.loaders import lineage, links
 
 ADDED_DIR = "added-sources"
 MANIFEST = "documents.json"
@@ -209,6 +210,9 @@ def _build(
     stage("link")
 
     link_report = links.link_documents(statements)
+    records = [record_of(st) for st in statements if st.is_commitment]
+    # One lineage and one status per commitment (loaders/lineage.py), used by every reader.
+    lineage_answer = lineage.compute(records, link_report.to_json()["overlaps"], lineage.nearest_candidates(statements))
     done("link")
 
     stage("emit")
@@ -222,6 +226,7 @@ def _build(
     for st in statements:
         emitter.statement(texts[st.doc_id], st)
     links.emit_links(emitter, link_report)
+    emit_lineage(emitter, lineage_answer)
     graph: Graph = emitter.graph
     done("emit")
 
@@ -235,8 +240,12 @@ def _build(
     staged = swap.staging_dir(out_dir)
     try:
         write_dumps(graph, staged)
-        records = [record_of(st) for st in statements if st.is_commitment]
+        for rec in records:
+            entry = lineage_answer["commitments"][rec["id"]]
+            rec["lineage_order"], rec["status"] = entry["order"], entry["status"]
+            rec["status_judged_on"] = lineage_answer["judged_on"]
         _write_json(staged / "commitments.json", records)
+        _write_json(staged / "lineage.json", lineage_answer)
         _write_json(staged / "statements.json", [record_of(st) for st in statements if not st.is_commitment])
         _write_json(staged / "links.json", link_report.to_json())
         if added:
@@ -272,6 +281,21 @@ def _build(
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return BuildResult(out_dir, statements, report, {k: v for k, v in timings.items() if not k.startswith("_")})
+
+
+def emit_lineage(emitter: GraphEmitter, answer: dict[str, Any]) -> None:
+    """Each commitment's status, the date it was judged against and its place in the corpus order,
+    with the status scheme (declared in the ontology) copied into the graph."""
+    ont = ontology_graph()
+    for s, p, o in ont:
+        if isinstance(s, URIRef) and str(s).startswith(lineage.STATUS_SCHEME):
+            emitter.graph.add((s, p, o))
+    judged = Literal(answer["judged_on"], datatype=XSD.date)
+    for iri, entry in answer["commitments"].items():
+        node = URIRef(iri)
+        emitter.add(node, VAWG.lineageStatus, URIRef(lineage.status_iri(entry["status"])))
+        emitter.add(node, VAWG.statusJudgedOn, judged)
+        emitter.add(node, VAWG.lineageOrder, Literal(entry["order"], datatype=XSD.integer))
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -24,8 +24,8 @@ NPCC = "npcc-vawg-framework-2021"
 GAP_REASONS = {
     "gap_no_lead": {"NO_LEAD", "LEAD_ONLY_IMPLIED"},
     "gap_no_deadline": {"NO_DEADLINE"},
-    "gap_passed_not_picked_up": {"DEADLINE_PASSED_NOT_PICKED_UP"},
-    "gap_hmg_not_implemented": {"HMG_NOT_IMPLEMENTED"},
+    # was gap_passed_not_picked_up (DEADLINE_PASSED_NOT_PICKED_UP) and gap_hmg_not_implemented (HMG_NOT_IMPLEMENTED)
+    "gap_not_picked_up": {"NOT_PICKED_UP_IN_CORPUS"},
     "gap_theme_not_covered": {"THEME_NOT_COVERED"},
     "gap_reciprocity": {"NO_RECIPROCAL"},
 }
@@ -49,6 +49,9 @@ def c(doc_id: str, ref: str) -> str:
 def test_a93_lineage_includes_the_cps_2017_hbv_fm_and_fgm_rows(store: OxigraphStore) -> None:
     rows = ask(store, "lineage_of", commitment=f"commitment/{HMG}/A93")
     later = {r["other"] for r in rows if r["direction"] == "later"}
+    implemented_by = {r["other"] for r in rows if r["relation"] == "implemented_by"}
+    assert {c(CPS17, "HBVFM.1"), c(CPS17, "FGM.1"), c(CPS17, "FGM.2")} <= implemented_by
+    assert {r["status"] for r in rows} == {f"{ID}lineage-status/picked-up"}
     # CPS 2017-18 column 2 quotes A93 on the HBV/FM and FGM rows
     assert {c(CPS17, "HBVFM.1"), c(CPS17, "FGM.1")} <= later
     assert not any(r["direction"] == "earlier" for r in rows)
@@ -57,12 +60,13 @@ def test_a93_lineage_includes_the_cps_2017_hbv_fm_and_fgm_rows(store: OxigraphSt
 def test_a93_lineage_in_python_matches(built: BuildResult) -> None:
     report = links.link_documents(built.statements)
     result = lineage_mod.lineage(c(HMG, "A93"), built.statements, report)
-    later = [r["iri"] for r in result["later"]]
+    later = [r["id"] for r in result["later"]]
     assert {c(CPS17, "HBVFM.1"), c(CPS17, "FGM.1")} <= set(later)
-    dates = [r["issued"] for r in result["later"]]
+    dates = [r["published"] for r in result["later"]]
     assert dates == sorted(dates)
     back = lineage_mod.lineage(c(CPS17, "HBVFM.1"), built.statements, report)
-    assert c(HMG, "A93") in {r["iri"] for r in back["earlier"]}
+    assert c(HMG, "A93") in {r["id"] for r in back["earlier"]}
+    assert "implements" in next(r for r in back["earlier"] if r["id"] == c(HMG, "A93"))["relations"]
 
 
 # -- "Everything the Home Office leads, and what became of it" (and today's names) -----------
@@ -118,21 +122,21 @@ def test_no_date(store: OxigraphStore) -> None:
         r for r in rows if r["ref"] == "A92" and r["doc_id"] == HMG)["deadline_text"] == "Annual"
 
 
-def test_deadline_passed_not_picked_up(store: OxigraphStore) -> None:
-    rows = ask(store, "gap_passed_not_picked_up")
-    pairs = {(r["doc_id"], r["ref"], r["later_doc_id"]) for r in rows}
+def test_not_picked_up_in_corpus(store: OxigraphStore) -> None:
+    """Was DEADLINE_PASSED_NOT_PICKED_UP (one row per commitment x later document) and HMG_NOT_IMPLEMENTED:
+    one row per commitment whose stored status is not-picked-up, with the date judged against."""
+    rows = ask(store, "gap_not_picked_up")
+    refs = {(r["doc_id"], r["ref"]) for r in rows}
+    assert len(refs) == len(rows)  # one row per commitment
     # A1 (PSHE guidance, April 2016): no later document picks it up
-    assert (HMG, "A1", CPS17) in pairs
-    # A93 ("Ongoing to 2020") is implemented by CPS 2017-18, so not a gap there
-    assert (HMG, "A93", CPS17) not in pairs
+    assert (HMG, "A1") in refs
+    # A93 ("Ongoing to 2020") is implemented by CPS 2017-18; A90, A91, A94, A95 are quoted in its column 2
+    assert not {(HMG, r) for r in ("A90", "A91", "A93", "A94", "A95")} & refs
+    assert {r["judged_on"] for r in rows} == {"2025-01-01"}
     for r in rows:
-        assert r["deadline"] < r["later_issued"]
-
-
-def test_hmg_not_implemented(store: OxigraphStore) -> None:
-    refs = {r["ref"] for r in ask(store, "gap_hmg_not_implemented")}
-    assert "A1" in refs
-    assert not {"A90", "A91", "A93", "A94", "A95"} & refs  # quoted in CPS 2017 column 2
+        assert r["deadline"] is None or r["deadline"] <= r["judged_on"]
+    only = ask(store, "gap_not_picked_up", doc_id=HMG)
+    assert only and {r["doc_id"] for r in only} == {HMG}
 
 
 # -- "Which VAWG strands does one document cover and another not?" ---------------------------

@@ -10,7 +10,7 @@ circle, each document's commitments in a sunflower disc around it, and the
 shared entities in a disc in the middle, grouped by kind.
 
 ``coverage`` (document x theme counts) and ``lineage_of`` (one commitment's
-line of descent across documents, in date order) serve the two other views.
+lineage as the build computed it in ``loaders/lineage.py``) serve the two other views.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from vawg_kg.iris import ID_BASE, LEGISLATION_BASE
 from vawg_kg.graph_api.search import STOP as SEARCH_STOP_WORDS
 from vawg_kg.graph_api.service import FILTER_FIELDS
 from vawg_kg.graph_api.details import coverage_of
+from vawg_kg.loaders import lineage as lineage_mod
 
 LEG_ID = LEGISLATION_BASE
 LEG_SITE = "https://www.legislation.gov.uk/"
@@ -99,6 +100,9 @@ def _org_lineages(records: list[dict[str, Any]], org_iris: list[str]) -> dict[st
 
 
 LINEAGE_KINDS = frozenset({"implements", "implemented by", "restates"})
+RELATION_WORDS = {"implements": "implements", "implemented_by": "implemented by", "restates": "restates",
+                  "related": "related"}
+SIDE_WORDS = {"earlier": "earlier", "same_time": "same date", "later": "later"}
 
 
 @dataclass
@@ -108,22 +112,20 @@ class GraphData:
     overlaps: list[dict[str, Any]]
     documents: list[dict[str, Any]]
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lineage: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {r["id"]: r for r in self.records}
         self.doc_by_id = {d["id"]: d for d in self.documents}
+        if not self.lineage:  # a build from before lineage.json: the same module computes it
+            self.lineage = lineage_mod.compute(self.records, self.overlaps)
+        # The network's lines follow the one lineage's direct links (loaders/lineage.py).
         self.neighbours: dict[str, list[tuple[str, str, float | None]]] = defaultdict(list)
-        for rec in self.records:
-            for target in rec.get("implements") or []:
-                if target["id"] in self.by_id:
-                    self.neighbours[rec["id"]].append((target["id"], "implements", None))
-                    self.neighbours[target["id"]].append((rec["id"], "implemented by", None))
-        for ov in self.overlaps:
-            a, b = ov.get("a"), ov.get("b")
-            if a in self.by_id and b in self.by_id:
-                kind, score = str(ov.get("kind") or "related"), ov.get("score")
-                self.neighbours[a].append((b, kind, score))
-                self.neighbours[b].append((a, kind, score))
+        for iri, entry in self.lineage.get("commitments", {}).items():
+            for side in lineage_mod.SIDES:
+                for e in entry[side]:
+                    for ev in e["evidence"]:
+                        self.neighbours[iri].append((e["id"], RELATION_WORDS[ev["relation"]], ev.get("score")))
         self.lines = self._lines()
 
     def _lines(self) -> list[list[str]]:
@@ -153,49 +155,48 @@ class GraphData:
                       key=lambda group: group[0])
 
     # --- lineage -------------------------------------------------------------------------
+    def entry(self, iri: str) -> dict[str, Any] | None:
+        """The build's one lineage of ``iri`` (``loaders/lineage.py``), or None."""
+        found: dict[str, Any] | None = self.lineage.get("commitments", {}).get(iri)
+        return found
+
+    def status(self, iri: str) -> dict[str, Any] | None:
+        entry = self.entry(iri)
+        if entry is None:
+            return None
+        known = self.lineage.get("statuses", {}).get(entry["status"], {})
+        return {"code": entry["status"], "label": known.get("label", lineage_mod.STATUSES.get(entry["status"])),
+                "judged_on": self.lineage.get("judged_on")}
+
     def lineage_of(self, iri: str) -> list[dict[str, Any]]:
-        """The commitment and its line across documents, oldest document first.
-
-        Followed transitively: explicit ``implements`` links (both ways) and
-        ``restates`` overlaps. Looser ``related`` overlaps are not chained:
-        ``related_to`` lists them.
-        """
-        if iri not in self.by_id:
+        """The commitment and its lineage as the build computed it: earlier, same-date and later
+        commitments linked to it directly (implements either way, restates, related), in the corpus
+        order (date, document, ref), the commitment itself before those of its own date."""
+        entry = self.entry(iri)
+        if entry is None or iri not in self.by_id:
             return []
-        how: dict[str, tuple[str, str | None, float | None]] = {iri: ("this commitment", None, None)}
-        frontier = [iri]
-        while frontier:
-            nxt = []
-            for node in frontier:
-                for other, kind, score in self.neighbours.get(node, ()):
-                    if other not in how and kind in LINEAGE_KINDS:
-                        how[other] = (kind, node, score)
-                        nxt.append(other)
-            frontier = nxt
-        return self._rows(how)
-
-    def related_to(self, iri: str) -> list[dict[str, Any]]:
-        """Direct overlaps of ``iri`` that are not part of its lineage, best score first."""
-        chain = {r["id"] for r in self.lineage_of(iri)}
-        how: dict[str, tuple[str, str | None, float | None]] = {
-            o: (k, iri, s) for o, k, s in self.neighbours.get(iri, ()) if o not in chain}
-        return sorted(self._rows(how), key=lambda r: -(r["score"] or 0))
-
-    def _rows(self, how: dict[str, tuple[str, str | None, float | None]]) -> list[dict[str, Any]]:
-        rows = []
-        for node, (kind, via, score) in how.items():
-            rec = self.by_id[node]
-            doc = self.doc_by_id.get(rec["doc_id"], {})
-            rows.append({"id": node, "doc_id": rec["doc_id"], "ref": rec["ref"], "text": rec["text"],
-                         "published": doc.get("published"), "document": doc.get("title", rec["doc_id"]),
-                         "relation": kind, "via": via, "score": score, "source": rec.get("source")})
-        rows.sort(key=lambda r: self._date_key(r["id"]))
+        rows = [self._row(e, side) for side in ("earlier",) for e in entry[side]]
+        rows.append(self._row({"id": iri, "relations": [], "evidence": []}, "this"))
+        rows += [self._row(e, side) for side in ("same_time", "later") for e in entry[side]]
         return rows
 
+    def _row(self, e: dict[str, Any], side: str) -> dict[str, Any]:
+        rec = self.by_id[e["id"]]
+        doc = self.doc_by_id.get(rec["doc_id"], {})
+        scores = [ev["score"] for ev in e["evidence"] if ev.get("score") is not None]
+        words = ", ".join(RELATION_WORDS.get(r, r) for r in e["relations"])
+        return {"id": e["id"], "doc_id": rec["doc_id"], "ref": rec["ref"], "text": rec["text"],
+                "published": doc.get("published") or rec.get("doc_published"),
+                "document": doc.get("title", rec["doc_id"]), "side": side,
+                "relation": "this commitment" if side == "this" else f"{SIDE_WORDS[side]}: {words}",
+                "relations": list(e["relations"]), "evidence": list(e["evidence"]),
+                "score": max(scores) if scores else None, "source": rec.get("source")}
+
     def _date_key(self, node: str) -> tuple[Any, ...]:
-        """The order lineages are listed in: document date, document, ref."""
+        """The one order (``loaders.lineage.order_key``): document date, document, ref in natural order."""
         rec = self.by_id[node]
-        return (self.doc_by_id.get(rec["doc_id"], {}).get("published") or "", rec["doc_id"], _ref_key(rec["ref"]))
+        published = self.doc_by_id.get(rec["doc_id"], {}).get("published") or rec.get("doc_published") or ""
+        return lineage_mod.order_key(published, rec["doc_id"], rec["ref"])
 
     def _in_date_order(self, ids: list[str]) -> list[str]:
         return sorted(ids, key=self._date_key)
@@ -268,38 +269,37 @@ class GraphData:
                 **{fld: [ent_index[e["id"]] for e in rec.get(fld) or []] for fld in FILTER_FIELDS.values()},
                 "implements": [com_index[e["id"]] for e in rec.get("implements") or [] if e["id"] in com_index],
                 "line": line_of.get(rec["id"]),
+                # the one lineage (loaders/lineage.py): [commitment index, side, relations], in order
+                "lineage": [[com_index[e["id"]], side, e["relations"]] for side in lineage_mod.SIDES
+                            for e in (self.entry(rec["id"]) or {}).get(side, []) if e["id"] in com_index],
+                "status": (self.entry(rec["id"]) or {}).get("status"),
             })
         overlaps = [[com_index[o["a"]], com_index[o["b"]], 1 if o.get("kind") == "restates" else 0,
                      o.get("score")] for o in self.overlaps if o.get("a") in com_index and o.get("b") in com_index]
         return {"documents": docs_out, "entities": ordered, "commitments": commitments,
                 "overlaps": overlaps, "overlap_columns": ["a", "b", "restates", "score"], "lines": lines,
+                "statuses": {k: v.get("label") for k, v in self.lineage.get("statuses", {}).items()},
+                "judged_on": self.lineage.get("judged_on"),
                 "filter_fields": FILTER_FIELDS, "stop_words": sorted(SEARCH_STOP_WORDS)}
-
-
-def _ref_key(ref: str) -> tuple[Any, ...]:
-    parts = []
-    for token in ref.replace(".", " ").replace("/", " ").split():
-        digits = "".join(ch for ch in token if ch.isdigit())
-        parts.append((token.rstrip("0123456789"), int(digits) if digits and token[-1].isdigit() else 0, token))
-    return tuple(parts)
 
 
 def load(build_dir: Path) -> GraphData:
     records: list[dict[str, Any]] = _load(build_dir / "commitments.json", [])
     overlaps = _load(build_dir / "links.json", {}).get("overlaps", [])
     doc_ids = sorted({r["doc_id"] for r in records})
-    return GraphData(build_dir, records, overlaps, _documents(build_dir, doc_ids))
+    return GraphData(build_dir, records, overlaps, _documents(build_dir, doc_ids),
+                     lineage=_load(build_dir / "lineage.json", {}))
 
 
-_cache: dict[Path, tuple[tuple[float, float], GraphData, bytes]] = {}
+_cache: dict[Path, tuple[tuple[float, float, float], GraphData, bytes]] = {}
 _lock = threading.Lock()
 
 
-def _stamp(build_dir: Path) -> tuple[float, float]:
+def _stamp(build_dir: Path) -> tuple[float, float, float]:
     def mtime(p: Path) -> float:
         return p.stat().st_mtime if p.exists() else 0.0
 
-    return mtime(build_dir / "commitments.json"), mtime(build_dir / "links.json")
+    return mtime(build_dir / "commitments.json"), mtime(build_dir / "links.json"), mtime(build_dir / "lineage.json")
 
 
 def cached(build_dir: Path) -> tuple[GraphData, bytes]:

@@ -88,14 +88,17 @@ def _lineage_rows(rows: list[dict[str, Any]], focus: str) -> str:
 def lineage_page(data: GraphData, iri: str) -> str:
     rec = data.by_id[iri]
     chain = data.lineage_of(iri)
-    related = data.related_to(iri)
-    body = (f'<p>The line of <strong>{escape(rec["doc_id"])} {escape(rec["ref"])}</strong> across documents, '
-            'oldest document first: commitments it implements or that implement it (named explicitly by the '
-            'later document), and commitments that restate it, followed transitively.</p>'
-            f'<ol class="lineage">{_lineage_rows(chain, iri)}</ol>')
+    status = data.status(iri)
+    body = (f'<p>The lineage of <strong>{escape(rec["doc_id"])} {escape(rec["ref"])}</strong> across documents, '
+            'oldest document first (then document, then ref): the commitments it implements or that implement '
+            'it (named explicitly by the later document), and those that restate it or are related to it '
+            '(overlaps, with their scores). The same lineage as <code>GET /lineage/{id}</code> and the '
+            'named query <code>lineage_of</code>.</p>')
+    if status:
+        body += (f'<p class="status">Status: <strong>{escape(str(status["label"]))}</strong> '
+                 f'<span class="muted">(judged against {escape(str(status["judged_on"]))}, the latest '
+                 'publication date in the corpus)</span></p>')
+    body += f'<ol class="lineage">{_lineage_rows(chain, iri)}</ol>'
     if len(chain) == 1:
-        body += '<p class="muted">No other document implements or restates this commitment.</p>'
-    if related:
-        body += ('<h2>Related commitments (overlaps, not chained)</h2>'
-                 f'<ol class="lineage related">{_lineage_rows(related, iri)}</ol>')
+        body += '<p class="muted">No other commitment in the corpus implements, restates or relates to this one.</p>'
     return _shell(f'Lineage of {rec["ref"]}', body, "")

@@ -11,6 +11,7 @@ from vawg_kg.errors import NotFoundError, QueryTimeoutError, StoreUnavailableErr
 from vawg_kg.graph_api import details
 from vawg_kg.graph_api.errors import InvalidParameterError, responses
 from vawg_kg.graph_api.routes import service_of
+from vawg_kg.iris import ID_BASE
 from vawg_kg.queries import catalog
 
 router = APIRouter(tags=["analysis"])
@@ -39,7 +40,25 @@ def overlaps(
             "thresholds": service.links.get("thresholds"), "items": items}
 
 
-GAPS_OWN_PARAMETERS = frozenset({"kind", "limit", "offset"})  # the rest go to the gap queries
+GAPS_OWN_PARAMETERS = frozenset({"kind", "reason", "doc_id", "lead", "limit", "offset"})  # the rest go to the queries
+
+# What each reason code says the evidence shows. Never "not implemented": the corpus is a few
+# documents, and a body's own later documents may not be among them.
+REASONS: dict[str, str] = {
+    "NO_LEAD": "no lead named in the source",
+    "LEAD_ONLY_IMPLIED": "lead only implied by \"we\" in a document written for several bodies",
+    "NO_DEADLINE": "no date in the source",
+    "NOT_PICKED_UP_IN_CORPUS": "not picked up by a later document in the corpus",
+    "NO_RECIPROCAL": "a partner body's own document in the corpus says nothing back",
+}
+# Reason codes before issue 16, and what became of them.
+RENAMED: dict[str, str] = {
+    "HMG_NOT_IMPLEMENTED": "NOT_PICKED_UP_IN_CORPUS (with doc_id=hmg-vawg-strategy-2016)",
+    "DEADLINE_PASSED_NOT_PICKED_UP": "NOT_PICKED_UP_IN_CORPUS (one row per commitment; deadline_passed says "
+                                     "whether its deadline passed before the date judged against)",
+}
+# Columns that identify a row, not a reason's detail.
+ROW_COLUMNS = frozenset({"doc_id", "commitment", "ref", "text", "reason"})
 
 
 def _gap_queries() -> dict[str, Any]:
@@ -49,13 +68,23 @@ def _gap_queries() -> dict[str, Any]:
     return found
 
 
+def _lead_iri(value: str) -> str:
+    return value if "://" in value else f"{ID_BASE}{value.strip('/')}"
+
+
 @router.get("/gaps", responses=responses(StoreUnavailableError, QueryTimeoutError),
-            summary="Gaps (no owner, no date, not picked up, no reciprocal...) with reason codes, from the gap "
-                    "named queries; other query-string parameters go to the gap queries that declare them")
+            summary="Gaps, one row per commitment with all its reasons (no lead, no date, not picked up by a "
+                    "later document in the corpus, no reciprocal), the nearest candidates of each not picked "
+                    "up, counts per reason, document and lead, and the corpus they were computed over; "
+                    "themes one document covers and another does not are listed apart")
 def gaps(
     request: Request,
     kind: Annotated[str | None, Query(max_length=100, description=(
-        "a gap kind: the query name without gap_ (no_lead, no_deadline, ...); all kinds when absent"))] = None,
+        "a gap kind: the query name without gap_ (no_lead, no_deadline, not_picked_up, ...); all when absent"))] = None,
+    reason: Annotated[str | None, Query(max_length=100, description="only rows with this reason code")] = None,
+    doc_id: Annotated[str | None, Query(max_length=100, description="only commitments of this document")] = None,
+    lead: Annotated[str | None, Query(max_length=300, description=(
+        "only commitments led by this organisation (IRI or org/slug)"))] = None,
     limit: Annotated[int, Query(ge=1, le=10_000, description="page size")] = 1000,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
@@ -65,21 +94,81 @@ def gaps(
     if kind is not None and kind.removeprefix("gap_") not in kinds:
         raise InvalidParameterError(f"parameter 'kind': {kind!r} is not a gap kind; use one of: {', '.join(kinds)}",
                                     parameter="kind", value=kind, allowed=kinds)
+    if reason is not None and reason not in REASONS:
+        raise InvalidParameterError(f"parameter 'reason': {reason!r} is not a reason code; use one of: "
+                                    f"{', '.join(sorted(REASONS))}", parameter="reason", value=reason,
+                                    allowed=sorted(REASONS))
+    if doc_id is not None and doc_id not in service.idx["doc"]:
+        raise InvalidParameterError(f"parameter 'doc_id': {doc_id!r} is not a document; use one of: "
+                                    f"{', '.join(service.documents)}", parameter="doc_id", value=doc_id,
+                                    allowed=service.documents)
     selected = [n for n in sorted(queries) if kind is None or n == f"gap_{kind.removeprefix('gap_')}"]
     extra = {k: v for k, v in request.query_params.items() if k not in GAPS_OWN_PARAMETERS}
-    declared = {p.name for n in selected for p in queries[n].parameters}
+    declared = {p.name for n in selected for p in queries[n].parameters} - GAPS_OWN_PARAMETERS
     unknown = sorted(set(extra) - declared)
     if unknown:
         raise InvalidParameterError(f"parameter {unknown[0]!r} is not taken by the selected gap queries; they take: "
-                                    f"{', '.join(sorted(declared)) or 'none'}", parameter=unknown[0],
-                                    allowed=sorted(declared))
-    out = []
+                                    f"{', '.join(sorted(declared | {'doc_id', 'lead', 'reason'})) or 'none'}",
+                                    parameter=unknown[0], allowed=sorted(declared | {"doc_id", "lead", "reason"}))
+    answer = service.lineage
+    entries = answer.get("commitments", {})
+    lead_iri = _lead_iri(lead) if lead else None
+    rows: dict[str, dict[str, Any]] = {}
+    themes: list[dict[str, Any]] = []
     for name in selected:
         params = {k: v for k, v in extra.items() if queries[name].parameter(k) is not None}
+        if doc_id is not None and queries[name].parameter("doc_id") is not None:
+            params["doc_id"] = doc_id
         for row in service.named_rows(name, params):
-            out.append({"kind": name.removeprefix("gap_"), **row})
-    return {"kinds": kinds, "questions": {n.removeprefix("gap_"): queries[n].question for n in selected},
-            "total": len(out), "limit": limit, "offset": offset, "items": out[offset:offset + limit]}
+            if not row.get("commitment"):  # a document-level gap (a theme one document covers, another not)
+                themes.append({"kind": name.removeprefix("gap_"), **row})
+                continue
+            rec = service.by_iri.get(row["commitment"])
+            if rec is None or (doc_id is not None and rec["doc_id"] != doc_id):
+                continue
+            if lead_iri is not None and lead_iri not in {e["id"] for e in rec.get("leads") or []}:
+                continue
+            item = rows.setdefault(rec["id"], {
+                "commitment": rec["id"], "doc_id": rec["doc_id"], "ref": rec["ref"], "text": rec["text"],
+                "leads": rec.get("leads") or [], "deadline": rec.get("deadline"),
+                "deadline_raw": rec.get("deadline_raw"), "status": rec.get("status"), "reasons": []})
+            code = str(row.get("reason"))
+            detail = {k: v for k, v in row.items() if k not in ROW_COLUMNS and v is not None}
+            same = next((r for r in item["reasons"] if r["code"] == code), None)
+            if same is None:
+                same = {"code": code, "label": REASONS.get(code, code), "kind": name.removeprefix("gap_"),
+                        "evidence": []}
+                if code == "NOT_PICKED_UP_IN_CORPUS":
+                    judged = answer.get("judged_on")
+                    same["judged_on"] = judged
+                    same["deadline_passed"] = bool(rec.get("deadline") and judged and rec["deadline"] <= judged)
+                    same["later_documents"] = [d["doc_id"] for d in answer.get("corpus", [])
+                                               if d["published"] > rec["doc_published"]]
+                    same["nearest_candidates"] = details.lineage(service, rec).get("nearest_candidates", [])
+                item["reasons"].append(same)
+            if detail and detail not in same["evidence"]:
+                same["evidence"].append(detail)
+    items = [r for r in rows.values() if reason is None or any(x["code"] == reason for x in r["reasons"])]
+    items.sort(key=lambda r: entries.get(r["commitment"], {}).get("order", 0))
+    by_reason: dict[str, int] = {}
+    by_document: dict[str, int] = {}
+    by_lead: dict[str, int] = {}
+    for r in items:
+        for x in r["reasons"]:
+            by_reason[x["code"]] = by_reason.get(x["code"], 0) + 1
+        by_document[r["doc_id"]] = by_document.get(r["doc_id"], 0) + 1
+        for le in r["leads"] or [{"id": "(no lead)"}]:
+            by_lead[le["id"]] = by_lead.get(le["id"], 0) + 1
+    return {"corpus": {"documents": answer.get("corpus", []), "judged_on": answer.get("judged_on"),
+                       "note": "Gaps are computed over these documents only: a commitment not picked up here may "
+                               "be picked up by a document outside the corpus."},
+            "kinds": kinds, "reasons": REASONS, "renamed": RENAMED,
+            "questions": {n.removeprefix("gap_"): queries[n].question for n in selected},
+            "counts": {"commitments": len(items), "by_reason": dict(sorted(by_reason.items())),
+                       "by_document": dict(sorted(by_document.items())),
+                       "by_lead": dict(sorted(by_lead.items(), key=lambda kv: (-kv[1], kv[0])))},
+            "total": len(items), "limit": limit, "offset": offset, "items": items[offset:offset + limit],
+            "themes_not_covered": themes}
 
 
 @router.get("/lineage/{id:path}", responses=responses(NotFoundError),

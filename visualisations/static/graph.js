@@ -145,11 +145,18 @@
   }
 
   // --- panel ----------------------------------------------------------------------------
-  // The other members of the commitment's line (data.lines), in date order.
-  function lineageOf(i) {
-    var line = data.commitments[i].line;
-    if (line === null || line === undefined) return [];
-    return data.lines[line].filter(function (k) { return k !== i; });
+  // The commitment's lineage as the build computed it (loaders/lineage.py), in the corpus order:
+  // [commitment index, side, relations]; the same entries as GET /lineage/{id}.
+  var SIDE_WORDS = { earlier: "earlier", same_time: "same date", later: "later" };
+  var RELATION_WORDS = { implements: "this implements it", implemented_by: "implements this",
+    restates: "restates", related: "related" };
+  function lineageOf(i) { return data.commitments[i].lineage || []; }
+  function implementedBy(i) {
+    return lineageOf(i).filter(function (e) { return e[2].indexOf("implemented_by") >= 0; })
+      .map(function (e) { return e[0]; });
+  }
+  function lineageLabel(e) {
+    return SIDE_WORDS[e[1]] + ": " + e[2].map(function (r) { return RELATION_WORDS[r] || r; }).join(", ");
   }
 
   function fill(id, items, render) {
@@ -216,7 +223,11 @@
     fill("p-legislation", c.legislation, legislationLink);
     fill("p-outcome_codes", c.outcome_codes, entityText);
     fill("p-implements", c.implements, function (k) { return commitmentButton(k); });
-    fill("p-lineage", lineageOf(i), function (k) { return commitmentButton(k); });
+    fill("p-implemented-by", implementedBy(i), function (k) { return commitmentButton(k); });
+    var st = $("p-status");
+    st.replaceChildren(el("span", c.status ? (data.statuses[c.status] || c.status) : "—"));
+    if (c.status) st.appendChild(el("span", " (judged against " + data.judged_on + ")", "muted"));
+    fill("p-lineage", lineageOf(i), function (e) { return commitmentButton(e[0], lineageLabel(e)); });
     fill("p-overlaps", overlapsOf[i] || [], function (o) {
       return commitmentButton(o[0], (o[1] ? "restates" : "related") + (o[2] !== null ? ", " + o[2] : ""));
     });
