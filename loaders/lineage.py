@@ -42,7 +42,7 @@ from typing import Any
 from vawg_kg.iris import ID_BASE
 from vawg_kg.loaders import links
 from vawg_kg.loaders.enrich import EnrichedStatement
-from vawg_kg.loaders.overlap_method import OverlapModel, kind_of
+from vawg_kg.loaders.overlap_method import OverlapModel, Scored
 from vawg_kg.loaders.records_json import record_of
 
 STATUS_BASE = f"{ID_BASE}lineage-status/"
@@ -152,25 +152,22 @@ def nearest_candidates(statements: Sequence[EnrichedStatement], k: int = NEAREST
     if not items:
         return {}
     model = OverlapModel(items)
-    pairs = model.candidates()
     published = {st.iri: st.document.published.isoformat() for st in statements if st.is_commitment}
-    best: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
-    for (i, j), text in zip(pairs, model.text_scores(pairs).tolist(), strict=True):
-        a, b = items[i], items[j]
-        if a.doc_id == b.doc_id:
+    best: dict[str, list[tuple[float, int, Scored]]] = defaultdict(list)
+    for scored_pair in model.score_pairs(model.candidates()):
+        i, j = scored_pair.a, scored_pair.b
+        if items[i].doc_id == items[j].doc_id:
             continue
-        score = model.combined(text, i, j)[0]
         for this, other in ((i, j), (j, i)):
             if published[items[other].iri] > published[items[this].iri]:
-                best[items[this].iri].append((score, this, other))
+                best[items[this].iri].append((scored_pair.score, other, scored_pair))
     out: dict[str, list[dict[str, Any]]] = {}
-    for iri, scored in best.items():
-        scored.sort(key=lambda s: (-s[0], items[s[2]].iri))
+    for iri, found in best.items():
+        found.sort(key=lambda s: (-s[0], items[s[1]].iri))
         rows = []
-        for score, this, other in scored[:k]:
-            pair = model.score_pair(this, other)
+        for score, other, pair in found[:k]:
             rows.append({"id": items[other].iri, "doc_id": items[other].doc_id, "score": round(score, 3),
-                         "kind": kind_of(score) or "below threshold",
+                         "kind": pair.kind or "below threshold",
                          "shared_entities": list(pair.shared_entities), "shared_phrases": list(pair.shared_phrases)})
         out[iri] = rows
     return out
