@@ -228,7 +228,7 @@ def test_the_disk_store_keeps_answering_after_a_killed_query(disk_store: Oxigrap
     with pytest.raises(QueryTimeoutError):
         run_guarded(disk_store, RUNAWAY, timeout_s=0.5)
     rows = run_guarded(disk_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
-    assert rows == [(96,)]
+    assert rows == [(len(rdflib.Graph().parse(MINI)),)]
 
 
 def test_the_serving_store_refuses_writes_itself(disk_store: OxigraphStore) -> None:
