@@ -7,11 +7,8 @@ back over the SPARQL 1.1 Protocol and compares with the local store.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import missing_service
+from tests.oxigraph_server import free_port, start_oxigraph, stop_oxigraph
 from vawg_kg.stores.graph_store_client import publish, target_url
 from vawg_kg.errors import StoreUnavailableError
 from vawg_kg.queries import catalog
@@ -30,43 +27,13 @@ GRAPH = "https://w3id.org/vawg-kg/graph/test-publish"
 VAWG_KG = str(Path(sys.executable).with_name("vawg-kg"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _oxigraph_binary() -> str | None:
-    beside = Path(sys.executable).with_name("oxigraph")
-    return str(beside) if beside.is_file() else shutil.which("oxigraph")
-
-
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = _oxigraph_binary()
-    if binary is None:
-        missing_service("the Oxigraph server (pip install oxigraph==0.5.13)")
-    port = _free_port()
-    location = tmp_path_factory.mktemp("oxigraph-server")
-    log = open(location / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([str(binary), "serve", "--location", str(location / "db"), "--bind", f"127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph-server"))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"oxigraph serve did not start: {(location / 'server.log').read_text()[-2000:]}")
-                time.sleep(0.1)
-        yield base
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
+        stop_oxigraph(server)
 
 
 def _sparql(base: str, query: str) -> dict[str, Any]:
@@ -114,7 +81,7 @@ def test_published_default_graph_answers_a_named_query_like_the_local_store(oxig
 
 
 def test_refused_when_no_server_listens(build_dir: Path) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     done = subprocess.run([VAWG_KG, "publish", "--graph-store", f"http://127.0.0.1:{port}/store",
                            "--build-dir", str(build_dir)], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == StoreUnavailableError.exit_code
