@@ -30,6 +30,7 @@ class Link:
     name: str
     rule: str
     matched: str | None = None
+    reference: str | None = None  # legislation: how it was found (resolve.REFERENCE_KINDS); themes: text or section
 
 
 @dataclass
@@ -104,7 +105,15 @@ class Enricher:
         return self.unknown_organisations.get(iri, fallback)
 
     def _links(self, matches: Iterable[resolve.Match]) -> list[Link]:
-        return _dedupe(Link(m.iri, self.name_of(m.iri, m.matched_text), m.rule, m.matched_text) for m in matches)
+        return _dedupe(Link(m.iri, self.name_of(m.iri, m.matched_text), m.rule, m.matched_text, m.kind)
+                       for m in matches)
+
+    def _legislation(self, text: str) -> list[Link]:
+        """Each Act or section once, with its strongest evidence: an explicit title before a named
+        provision, before a statutory concept, before an offence type (then the first in the text)."""
+        rank = {kind: i for i, kind in enumerate(resolve.REFERENCE_KINDS)}
+        found = sorted(resolve.find_legislation(text), key=lambda m: (rank.get(m.kind or "", len(rank)), m.start))
+        return self._links(found)
 
     def _leads(self, st: ParsedStatement, doc: DocumentInfo) -> list[Link]:
         cells = _hint_list(st, "lead")
@@ -149,7 +158,7 @@ class Enricher:
         subject_themes = [Link(f"{ID_BASE}theme/{slug}", self.name_of(f"{ID_BASE}theme/{slug}", slug),
                                "document-subject", doc.title) for slug in doc.subject_themes]
         out.themes = _dedupe([*subject_themes, *self._links([*label_themes, *resolve.find_themes(text)])])
-        out.legislation = self._links(resolve.find_legislation(text))
+        out.legislation = self._legislation(text)
         out.outcome_codes = self._links(resolve.find_outcome_codes(text))
         out.programmes = self._links(resolve.find_programmes(text))
         return out

@@ -27,6 +27,13 @@ def _organisations(links: list[Link]) -> list[dict[str, str]]:
     return [{"id": link.iri, "name": link.name, "as_written": link.matched or link.name} for link in links]
 
 
+def _legislation(links: list[Link]) -> list[dict[str, str | None]]:
+    """Legislation also says how each Act or section was found (``reference``: explicit, provision,
+    concept, crime-type) and the words of the commitment that found it (``words``)."""
+    return [{"id": link.iri, "name": link.name, "reference": link.reference, "words": link.matched}
+            for link in links]
+
+
 def record_of(st: EnrichedStatement) -> dict[str, Any]:
     ps = st.statement
     deadline = st.deadline
@@ -46,7 +53,7 @@ def record_of(st: EnrichedStatement) -> dict[str, Any]:
         "deadline": deadline.iso if deadline else None,
         "deadline_kind": deadline.kind if deadline else None,
         "themes": _entities(st.themes),
-        "legislation": _entities(st.legislation),
+        "legislation": _legislation(st.legislation),
         "outcome_codes": _entities(st.outcome_codes),
         "programmes": _entities(st.programmes),
         "implements": _entities(st.implements),
