@@ -84,16 +84,6 @@ _VAWG_GENERAL = f"{ID_BASE}theme/vawg-general"
 _QUALIFIER_AFTER = re.compile(r"(?i)[\s-]+(?:cases?|offences?|offending|related|problem\s+profiles?|crimes?)\b")
 
 
-def _first_per_iri(matches: Iterable[resolve.Match]) -> list[resolve.Match]:
-    seen: set[str] = set()
-    out = []
-    for m in matches:
-        if m.iri not in seen:
-            seen.add(m.iri)
-            out.append(m)
-    return out
-
-
 def _hint_list(statement: ParsedStatement, key: str) -> list[str]:
     value = statement.hints.get(key)
     if value is None:
@@ -173,15 +163,13 @@ class Enricher:
         return themes
 
     def _text_themes(self, text: str) -> list[Link]:
-        masked = list(text)
-        for org in resolve.find_organisations(text, self.vocab):
-            if not re.search(r"\s", org.matched_text):
-                continue  # "police", "CPS": the body, not a name that holds theme words
-            masked[org.start:org.end] = " " * (org.end - org.start)
-        found = [m for m in resolve.find_themes("".join(masked), self.vocab)
-                 if not (m.iri == _VAWG_GENERAL and _QUALIFIER_AFTER.match(text, m.end))]
-        return [Link(link.iri, link.name, link.rule, text[m.start:m.end], "text")
-                for link, m in zip(self._links(found), _first_per_iri(found))]
+        # A theme word inside an organisation's name is no theme: the "Prosecution" of "Crown
+        # Prosecution Service", the "Domestic Abuse" of "Domestic Abuse Commissioner".
+        names = [o for o in resolve.find_organisations(text, self.vocab) if re.search(r"\s", o.matched_text)]
+        found = [m for m in resolve.find_themes(text, self.vocab)
+                 if not any(o.start <= m.start and m.end <= o.end for o in names)
+                 and not (m.iri == _VAWG_GENERAL and _QUALIFIER_AFTER.match(text, m.end))]
+        return [Link(link.iri, link.name, link.rule, link.matched, "text") for link in self._links(found)]
 
     def enrich(self, st: ParsedStatement, doc: DocumentInfo) -> EnrichedStatement:
         out = EnrichedStatement(st, doc, statement_iri(st.doc_id, st.ref, st.kind))
