@@ -375,6 +375,9 @@ _SECTION_LABEL = re.compile(r"^(?:[Ss]ection|[Ss]ec\.|[Ss]\.?)\s?\d{1,3}[A-Z]?$"
 # "without a Stalking Protection Order", "rather than special measures"): a concept so mentioned
 # is something not done, and must not link.
 _NEGATORS = re.compile(r"(?i)\b(?:not|no|never|nor|without|instead\s+of|rather\s+than|other\s+than|except)\b")
+# ... or follow it in a negative predicate ("a Stalking Protection Order was not sought").
+_NEGATED_AFTER = re.compile(r"(?i)[^\S\n]*(?:\w+[^\S\n]+)??(?:was|were|is|are|has|have|had|will|would|could|did|does|do)"
+                            r"[^\S\n]+(?:not|never)\b")
 _CLAUSE_END = re.compile(r"[.;:!?()\n]")
 _NEGATION_WINDOW_WORDS = 6
 
@@ -387,6 +390,10 @@ def _negated(text: str, start: int) -> bool:
         window = window[ends[-1].end():]
     words = window.split()[-_NEGATION_WINDOW_WORDS:]
     return _NEGATORS.search(" ".join(words)) is not None
+
+
+def _negated_after(text: str, end: int) -> bool:
+    return _NEGATED_AFTER.match(text, end) is not None
 
 
 def find_legislation(text: str, vocabulary: Vocabulary | None = None) -> list[Match]:
@@ -408,7 +415,7 @@ def find_legislation(text: str, vocabulary: Vocabulary | None = None) -> list[Ma
     for cand in _select(candidates):
         concept = m.concepts_by_iri.get(cand.iri)
         if concept is not None:
-            if _negated(text, cand.start):
+            if _negated(text, cand.start) or _negated_after(text, cand.end):
                 continue
             kind = "provision" if _SECTION_LABEL.match(cand.matched_text) else concept.reference_kind
             out.append(Match(concept.established_by, cand.matched_text, cand.start, cand.end, cand.rule, kind))
