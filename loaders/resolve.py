@@ -392,6 +392,14 @@ def _negated(text: str, start: int) -> bool:
     return _NEGATORS.search(" ".join(words)) is not None
 
 
+def _in_url(text: str, start: int, end: int) -> bool:
+    """True if the match is part of a web address ("gov.uk/.../domestic-homicide-reviews")."""
+    left = text.rfind(" ", 0, start) + 1
+    right = text.find(" ", end)
+    token = text[left:right if right >= 0 else len(text)]
+    return "://" in token or "www." in token or ".uk/" in token
+
+
 def _negated_after(text: str, end: int) -> bool:
     return _NEGATED_AFTER.match(text, end) is not None
 
@@ -415,7 +423,7 @@ def find_legislation(text: str, vocabulary: Vocabulary | None = None) -> list[Ma
     for cand in _select(candidates):
         concept = m.concepts_by_iri.get(cand.iri)
         if concept is not None:
-            if _negated(text, cand.start) or _negated_after(text, cand.end):
+            if _negated(text, cand.start) or _negated_after(text, cand.end) or _in_url(text, cand.start, cand.end):
                 continue
             kind = "provision" if _SECTION_LABEL.match(cand.matched_text) else concept.reference_kind
             out.append(Match(concept.established_by, cand.matched_text, cand.start, cand.end, cand.rule, kind))

@@ -93,6 +93,8 @@ def test_a_section_cited_with_its_act_stands_for_the_concept_label_inside_it() -
     "Consider options other than Domestic Violence Protection Orders",
     "cases where a Stalking Protection Order was not sought",
     "We will not introduce a Domestic Abuse Protection Order; without special measures",
+    # a web address is no citation
+    "see https://www.gov.uk/government/collections/domestic-homicide-reviews for the reports",
 ])
 def test_false_friends_and_negated_concepts_do_not_link(text: str) -> None:
     assert found(text) == []
