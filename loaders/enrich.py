@@ -139,7 +139,7 @@ class Enricher:
     def _themes(self, st: ParsedStatement, doc: DocumentInfo) -> list[Link]:
         """The commitment's own words first, the section only where they are silent.
 
-        * text: themes named in the commitment's words (organisation names masked, so the
+        * text: themes named in the commitment's words, less theme words inside a multi-word organisation name (the
           "Prosecution" of "Crown Prosecution Service" is no theme); the general VAWG theme only
           when no narrower strand is named and "VAWG" is not a mere qualifier ("VAWG cases");
         * the document's own classification of the commitment, always: its strand column (CPS
