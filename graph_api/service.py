@@ -39,6 +39,8 @@ _LEG_PATH = re.compile(r"^(?:https?://(?:www\.)?legislation\.gov\.uk/(?:id/)?)?"
                        r"([a-z]{2,6}/\d{4}/\d{1,4})(/section/[0-9A-Za-z]{1,8})?/?$")
 SECTION_WEIGHT = 0.25
 #: the entity filters of /commitments (and the graph browser): parameter -> record field
+#: how a commitment cites legislation (records' legislation[].reference), the values of ?reference=
+REFERENCE_KINDS = ("explicit", "provision", "concept", "crime-type")
 FILTER_FIELDS = {"lead": "leads", "partner": "partners", "theme": "themes", "legislation": "legislation",
                  "outcome_code": "outcome_codes"}
 #: named-query rows kept for the life of the server (their JSON size, summed)
@@ -71,6 +73,7 @@ class Filters:
     legislation: str | None = None
     outcome_code: str | None = None
     q: str | None = None
+    reference: str | None = None  # legislation: explicit, provision, concept or crime-type
 
 
 @dataclass
@@ -115,6 +118,8 @@ class GraphService:
         self.by_ref: dict[str, dict[str, Any]] = {}
         self.position: dict[str, int] = {}
         self.idx: dict[str, dict[str, set[int]]] = {k: defaultdict(set) for k in ("doc", *FILTER_FIELDS.values())}
+        # (legislation IRI, reference kind) → records citing it that way; "" stands for any legislation
+        self.leg_by_kind: dict[tuple[str, str], set[int]] = defaultdict(set)
         for i, rec in enumerate(self.records):
             self.by_iri[rec["id"]] = rec
             self.by_ref[f"{rec['doc_id']}/{rec['ref']}"] = rec
@@ -126,6 +131,9 @@ class GraphService:
                     act = ent["id"].split("/section/")[0]  # a section's commitment is also the Act's
                     if key == "legislation" and act != ent["id"]:
                         self.idx[key][act].add(i)
+                    if key == "legislation":
+                        for target in {ent["id"], act, ""}:
+                            self.leg_by_kind[(target, str(ent.get("reference")))].add(i)
         for st in self.outcomes:
             self.by_iri.setdefault(st["id"], st)
             self.by_ref.setdefault(f"{st['doc_id']}/{st['ref']}", st)
@@ -219,8 +227,16 @@ class GraphService:
         if f.outcome_code:
             narrow(self.idx["outcome_codes"][self._vocab_value("outcome_code", f.outcome_code, "outcome_codes",
                                                                 "outcome-code")])
+        if f.reference is not None and f.reference not in REFERENCE_KINDS:
+            raise InvalidParameterError(f"parameter 'reference': {f.reference!r} is not a kind of reference; use one "
+                                        f"of: {', '.join(REFERENCE_KINDS)}", parameter="reference",
+                                        value=f.reference, allowed=list(REFERENCE_KINDS))
         if f.legislation:
-            narrow(self.idx["legislation"].get(self.legislation_iri(f.legislation), set()))
+            iri = self.legislation_iri(f.legislation)
+            narrow(self.idx["legislation"].get(iri, set()) if f.reference is None
+                   else self.leg_by_kind.get((iri, f.reference), set()))
+        elif f.reference is not None:
+            narrow(self.leg_by_kind.get(("", f.reference), set()))
         scores: dict[int, float] = {}
         if f.q is not None:
             if not f.q.strip():

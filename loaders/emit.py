@@ -126,6 +126,10 @@ class GraphEmitter:
         self.add(node, VAWG.extractionRule, Literal(link.rule))
         if link.matched:
             self.add(node, VAWG.matchedText, Literal(link.matched))
+        if link.reference and prop == VAWG.citesLegislation:
+            self.add(node, VAWG.referenceKind, Literal(link.reference))
+        elif link.reference and prop == VAWG.hasTheme:
+            self.add(node, VAWG.themeSource, Literal(link.reference))
 
     def links(self, subject: URIRef, prop: URIRef, links: Iterable[Link]) -> None:
         for link in links:

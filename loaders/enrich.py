@@ -8,6 +8,7 @@ One place for every document shape: parsers only say what the layout says
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -30,6 +31,7 @@ class Link:
     name: str
     rule: str
     matched: str | None = None
+    reference: str | None = None  # legislation: how it was found (resolve.REFERENCE_KINDS); themes: text or section
 
 
 @dataclass
@@ -76,6 +78,12 @@ def _dedupe(links: Iterable[Link]) -> list[Link]:
     return list(seen.values())
 
 
+_VAWG_GENERAL = f"{ID_BASE}theme/vawg-general"
+# "VAWG cases", "VAWG-related offences", "VAWG problem profiles": VAWG qualifies the noun, the
+# commitment is not about VAWG as a whole.
+_QUALIFIER_AFTER = re.compile(r"(?i)[\s-]+(?:cases?|offences?|offending|related|problem\s+profiles?|crimes?)\b")
+
+
 def _hint_list(statement: ParsedStatement, key: str) -> list[str]:
     value = statement.hints.get(key)
     if value is None:
@@ -104,7 +112,15 @@ class Enricher:
         return self.unknown_organisations.get(iri, fallback)
 
     def _links(self, matches: Iterable[resolve.Match]) -> list[Link]:
-        return _dedupe(Link(m.iri, self.name_of(m.iri, m.matched_text), m.rule, m.matched_text) for m in matches)
+        return _dedupe(Link(m.iri, self.name_of(m.iri, m.matched_text), m.rule, m.matched_text, m.kind)
+                       for m in matches)
+
+    def _legislation(self, text: str) -> list[Link]:
+        """Each Act or section once, with its strongest evidence: an explicit title before a named
+        provision, before a statutory concept, before an offence type (then the first in the text)."""
+        rank = {kind: i for i, kind in enumerate(resolve.REFERENCE_KINDS)}
+        found = sorted(resolve.find_legislation(text), key=lambda m: (rank.get(m.kind or "", len(rank)), m.start))
+        return self._links(found)
 
     def _leads(self, st: ParsedStatement, doc: DocumentInfo) -> list[Link]:
         cells = _hint_list(st, "lead")
@@ -119,6 +135,41 @@ class Enricher:
         if isinstance(owner, str):
             return [Link(org_iri(owner), self.name_of(org_iri(owner), owner), "section-owner", None)]
         return [Link(org_iri(doc.owner), self.name_of(org_iri(doc.owner), doc.owner), "document-owner-we", "we")]
+
+    def _themes(self, st: ParsedStatement, doc: DocumentInfo) -> list[Link]:
+        """The commitment's own words first, the section only where they are silent.
+
+        * text: themes named in the commitment's words, less theme words inside a multi-word organisation name (the
+          "Prosecution" of "Crown Prosecution Service" is no theme); the general VAWG theme only
+          when no narrower strand is named and "VAWG" is not a mere qualifier ("VAWG cases");
+        * the document's own classification of the commitment, always: its strand column (CPS
+          2017) and a single-subject document's subject (CPS DA 2020 → domestic abuse);
+        * section, only if the words name no theme: the theme, pillar or priority heading.
+        Each link's ``reference`` says ``text`` or ``section`` (strand and subject count as section)."""
+        text_links = self._text_themes(st.text)
+        own = [m for label in _hint_list(st, "strand") for m in resolve.theme_for_label(label)]
+        subject = [Link(f"{ID_BASE}theme/{slug}", self.name_of(f"{ID_BASE}theme/{slug}", slug),
+                        "document-subject", doc.title, "section") for slug in doc.subject_themes]
+        section: list[resolve.Match] = []
+        if not text_links:
+            headings = [*_hint_list(st, "theme"), *_hint_list(st, "pillar"), *_hint_list(st, "priority_title")]
+            section = [m for label in headings for m in resolve.theme_for_label(label)]
+        placed = [Link(link.iri, link.name, link.rule, link.matched, "section") for link in self._links([*own, *section])]
+        strands = {t.slug for t in self.vocab.themes.values() if "vawg-general" in t.broader}
+        if any(t.iri.rsplit("/", 1)[1] in strands for t in [*text_links, *subject, *placed]):
+            # the most specific strand stands: "VAWG" beside a named strand is not the general theme
+            text_links = [t for t in text_links if t.iri != _VAWG_GENERAL]
+        themes = _dedupe([*text_links, *subject, *placed])
+        return themes
+
+    def _text_themes(self, text: str) -> list[Link]:
+        # A theme word inside an organisation's name is no theme: the "Prosecution" of "Crown
+        # Prosecution Service", the "Domestic Abuse" of "Domestic Abuse Commissioner".
+        names = [o for o in resolve.find_organisations(text, self.vocab) if re.search(r"\s", o.matched_text)]
+        found = [m for m in resolve.find_themes(text, self.vocab)
+                 if not any(o.start <= m.start and m.end <= o.end for o in names)
+                 and not (m.iri == _VAWG_GENERAL and _QUALIFIER_AFTER.match(text, m.end))]
+        return [Link(link.iri, link.name, link.rule, link.matched, "text") for link in self._links(found)]
 
     def enrich(self, st: ParsedStatement, doc: DocumentInfo) -> EnrichedStatement:
         out = EnrichedStatement(st, doc, statement_iri(st.doc_id, st.ref, st.kind))
@@ -143,13 +194,8 @@ class Enricher:
             outcome_ref = st.hints.get("outcome_ref")
             if isinstance(outcome_ref, str):
                 out.contributes_to = statement_iri(st.doc_id, outcome_ref, "outcome")
-        labels = [*_hint_list(st, "theme"), *_hint_list(st, "strand"), *_hint_list(st, "pillar"),
-                  *_hint_list(st, "priority_title")]
-        label_themes = [m for label in labels for m in resolve.theme_for_label(label)]
-        subject_themes = [Link(f"{ID_BASE}theme/{slug}", self.name_of(f"{ID_BASE}theme/{slug}", slug),
-                               "document-subject", doc.title) for slug in doc.subject_themes]
-        out.themes = _dedupe([*subject_themes, *self._links([*label_themes, *resolve.find_themes(text)])])
-        out.legislation = self._links(resolve.find_legislation(text))
+        out.themes = self._themes(st, doc)
+        out.legislation = self._legislation(text)
         out.outcome_codes = self._links(resolve.find_outcome_codes(text))
         out.programmes = self._links(resolve.find_programmes(text))
         return out

@@ -2,7 +2,9 @@
 
 Fields (the contract): id, doc_id, ref, text, section, leads, partners,
 deadline_raw, deadline, themes, legislation, outcome_codes, source; plus
-kind, deadline_kind, implements, programmes, strand, objectives.
+kind, deadline_kind, implements, programmes, strand, objectives, theme_source.
+Each legislation entry carries ``reference`` (explicit, provision, concept, crime-type) and
+``words`` (the words that found it); each theme entry its ``source`` (text or section).
 """
 
 from __future__ import annotations
@@ -27,6 +29,19 @@ def _organisations(links: list[Link]) -> list[dict[str, str]]:
     return [{"id": link.iri, "name": link.name, "as_written": link.matched or link.name} for link in links]
 
 
+def _legislation(links: list[Link]) -> list[dict[str, str | None]]:
+    """Legislation also says how each Act or section was found (``reference``: explicit, provision,
+    concept, crime-type) and the words of the commitment that found it (``words``)."""
+    return [{"id": link.iri, "name": link.name, "reference": link.reference, "words": link.matched}
+            for link in links]
+
+
+def _theme_source(links: list[Link]) -> str | None:
+    if not links:
+        return None
+    return "text" if any(link.reference == "text" for link in links) else "section"
+
+
 def record_of(st: EnrichedStatement) -> dict[str, Any]:
     ps = st.statement
     deadline = st.deadline
@@ -45,8 +60,11 @@ def record_of(st: EnrichedStatement) -> dict[str, Any]:
         "deadline_raw": deadline.raw.strip() if deadline and deadline.raw else None,
         "deadline": deadline.iso if deadline else None,
         "deadline_kind": deadline.kind if deadline else None,
-        "themes": _entities(st.themes),
-        "legislation": _entities(st.legislation),
+        "themes": [{**e, "source": link.reference} for e, link in zip(_entities(st.themes), st.themes)],
+        # "text" when the commitment's own words named a theme, "section" when they were silent and
+        # the themes came from its heading, strand or document subject (loaders/enrich.py)
+        "theme_source": _theme_source(st.themes),
+        "legislation": _legislation(st.legislation),
         "outcome_codes": _entities(st.outcome_codes),
         "programmes": _entities(st.programmes),
         "implements": _entities(st.implements),

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from vawg_kg.ontology.vocabulary import ID, Entry, Vocabulary, load_vocabulary, normalise_name
 
 __all__ = [
-    "Match", "find_legislation", "find_organisations", "find_outcome_codes", "find_programmes", "find_themes",
+    "REFERENCE_KINDS", "Match", "find_legislation", "find_organisations", "find_outcome_codes", "find_programmes", "find_themes",
     "find_unknown_organisations", "resolve_lead_cell", "theme_for_label", "unknown_organisation_iri",
 ]
 
@@ -42,6 +42,7 @@ class Match:
     start: int
     end: int
     rule: str
+    kind: str | None = None  # legislation only: how the reference was found (REFERENCE_KINDS)
 
     def __post_init__(self) -> None:
         if self.start < 0 or self.end < self.start:
@@ -72,6 +73,19 @@ def _has_capitals(text: str) -> bool:
     # Capitals outside character classes and escapes, so "[Ss]talking" counts as lower case.
     stripped = re.sub(r"\[[^\]]*\]|\\.", "", text)
     return any(c.isupper() for c in stripped)
+
+
+def _concept_label_regex(label: str) -> str:
+    """A gazetteer or field-term label as a regex, as ``terms.ttl`` documents its labels: words joined
+    by any run of spaces or hyphens, apostrophes optional, an optional plural "s". A one-word label
+    with capitals (an abbreviation: "DVPO", "S41") matches only as written; any other label in any
+    case ("a new stalking protection order" is a "Stalking Protection Order")."""
+    words = [w for w in re.split(r"[\s\-\u2010\u2011]+", label.strip()) if w]
+    parts = [re.escape(w).replace("'", "['\u2018\u2019]?") for w in words]
+    body = r"[\s\-\u2010\u2011]+".join(parts)
+    if words and words[-1][-1:].isalpha() and not words[-1].endswith("s"):
+        body += "s?"
+    return body if len(words) == 1 and _has_capitals(label) else f"(?i:{body})"
 
 
 def _phrase_regex(phrase: str) -> str:
@@ -181,6 +195,15 @@ class _Matchers:
             yearless[act.iri] = tuple((n, "legislation-name") for n in names)
         self.legislation = _Matcher(_entry_alternatives(vocab.legislation.values(), "legislation-name",
                                                         "legislation-indirect:{name}", yearless))
+        concept_alts: list[_Alternative] = []
+        for concept in vocab.legal_concepts.values():
+            rule = f"legislation-concept:{concept.slug}"
+            concept_alts += [_Alternative(_concept_label_regex(label), concept.iri, rule, len(label))
+                             for label in (concept.name, *concept.alt_labels, *concept.term_labels)]
+            concept_alts += [_Alternative(_phrase_regex(phrase), concept.iri, rule, len(phrase))
+                             for phrase in concept.match_phrases]
+        self.legal_concepts = _Matcher(concept_alts)
+        self.concepts_by_iri = {c.iri: c for c in vocab.legal_concepts.values()}
         self.themes = _Matcher(_entry_alternatives(vocab.themes.values(), "theme-label", "theme-phrase"))
         self.programmes = _Matcher(_entry_alternatives(vocab.programmes.values(), "programme-name",
                                                        "programme-phrase"))
@@ -343,13 +366,68 @@ _SECTION_AFTER = re.compile(r"^,?\s?\(?(?:[Ss]ection|[Ss]ec\.|[Ss]\.|[Ss])\s?(\d
 _YEAR_AFTER = re.compile(r"^\s+(?:\d{4})\b")
 
 
+#: How a statement refers to legislation, strongest evidence first: the Act's title, a section
+#: named, a statutory concept (order, notice, duty, scheme, review) or an offence type.
+REFERENCE_KINDS = ("explicit", "provision", "concept", "crime-type")
+# A concept label that is itself a section number ("S41", "section 28", "s.28") names a provision.
+_SECTION_LABEL = re.compile(r"^(?:[Ss]ection|[Ss]ec\.|[Ss]\.?)\s?\d{1,3}[A-Z]?$")
+# Words that put what follows them in the negative ("not a Domestic Violence Protection Order",
+# "without a Stalking Protection Order", "rather than special measures"): a concept so mentioned
+# is something not done, and must not link.
+_NEGATORS = re.compile(r"(?i)\b(?:not|no|never|nor|without|instead\s+of|rather\s+than|other\s+than|except)\b")
+# ... or follow it in a negative predicate ("a Stalking Protection Order was not sought").
+_NEGATED_AFTER = re.compile(r"(?i)[^\S\n]*(?:\w+[^\S\n]+)??(?:was|were|is|are|has|have|had|will|would|could|did|does|do)"
+                            r"[^\S\n]+(?:not|never)\b")
+_CLAUSE_END = re.compile(r"[.;:!?()\n]")
+_NEGATION_WINDOW_WORDS = 6
+
+
+def _negated(text: str, start: int) -> bool:
+    """True if a negating word stands among the few words before ``start`` in the same clause."""
+    window = text[max(0, start - 80):start]
+    ends = list(_CLAUSE_END.finditer(window))
+    if ends:
+        window = window[ends[-1].end():]
+    words = window.split()[-_NEGATION_WINDOW_WORDS:]
+    return _NEGATORS.search(" ".join(words)) is not None
+
+
+def _in_url(text: str, start: int, end: int) -> bool:
+    """True if the match is part of a web address ("gov.uk/.../domestic-homicide-reviews")."""
+    left = text.rfind(" ", 0, start) + 1
+    right = text.find(" ", end)
+    token = text[left:right if right >= 0 else len(text)]
+    return "://" in token or "www." in token or ".uk/" in token
+
+
+def _negated_after(text: str, end: int) -> bool:
+    return _NEGATED_AFTER.match(text, end) is not None
+
+
 def find_legislation(text: str, vocabulary: Vocabulary | None = None) -> list[Match]:
-    """Acts named with or without their year, sections cited with them ("S28 YJCEA 1999" →
-    the section's IRI, rule ``legislation-section``), and indirect references by what an Act
-    created ("Domestic Violence Protection Orders", rule ``legislation-indirect:{phrase}``)."""
+    """Every reference to legislation, each with the Act or section's IRI and how it was found
+    (``Match.kind``, one of :data:`REFERENCE_KINDS`):
+
+    * ``explicit``: an Act named by its title, with or without its year ("the DA Bill", rule
+      ``legislation-name``);
+    * ``provision``: a section cited with its Act ("S28 YJCEA 1999", rule ``legislation-section``)
+      or on its own where the field knows which Act is meant ("S41", a gazetteer label);
+    * ``concept`` / ``crime-type``: a statutory order, duty, scheme, review or an offence type of
+      the gazetteer (``legislation.ttl``, rule ``legislation-concept:{slug}``), linked to the Act or
+      section that creates it.
+
+    A concept in the negative ("not a Domestic Violence Protection Order") does not link."""
     m = _matchers(vocabulary)
+    candidates = [*m.legislation.candidates(text), *m.legal_concepts.candidates(text)]
     out: list[Match] = []
-    for cand in _select(m.legislation.candidates(text)):
+    for cand in _select(candidates):
+        concept = m.concepts_by_iri.get(cand.iri)
+        if concept is not None:
+            if _negated(text, cand.start) or _negated_after(text, cand.end) or _in_url(text, cand.start, cand.end):
+                continue
+            kind = "provision" if _SECTION_LABEL.match(cand.matched_text) else concept.reference_kind
+            out.append(Match(concept.established_by, cand.matched_text, cand.start, cand.end, cand.rule, kind))
+            continue
         act = m.vocab.legislation.get(cand.iri)
         if act is None:
             continue
@@ -358,8 +436,13 @@ def find_legislation(text: str, vocabulary: Vocabulary | None = None) -> list[Ma
             continue  # "Sexual Offences Act 1956" is not the 2003 Act
         if cand.rule == "legislation-name" and act.section is None:
             cand = _with_section(text, cand, act.iri)
-        out.append(cand)
-    return out
+        kind = "provision" if cand.rule == "legislation-section" or act.section else "explicit"
+        out.append(Match(cand.iri, cand.matched_text, cand.start, cand.end, cand.rule, kind))
+    # A section cited before its Act ("S28 YJCEA 1999") widens the Act's match over a concept
+    # label it has swallowed ("S28"): the wider match stands for both.
+    wide = [x for x in out if x.rule == "legislation-section"]
+    return [x for x in out
+            if not any(w is not x and w.start <= x.start and x.end <= w.end for w in wide)]
 
 
 def _with_section(text: str, cand: Match, act_iri: str) -> Match:

@@ -103,6 +103,23 @@ class Act(Entry):
 
 
 @dataclass(frozen=True)
+class LegalConcept(Entry):
+    """A statutory concept, order, duty, scheme, review or offence type of ``legislation.ttl`` and the
+    Act or section that creates it. ``term_labels`` are the labels of the field terms it is
+    ``skos:exactMatch`` to (``terms.ttl``: "DVPO", "s28"), declared there once and matched here too."""
+
+    slug: str = ""
+    established_by: str = ""  # legislation.gov.uk identifier IRI of the Act or section
+    provision: str = ""
+    reference_kind: str = "concept"  # or "crime-type"
+    term_labels: tuple[str, ...] = ()
+    coverage: str | None = None  # jurisdiction, where not England and Wales
+
+
+LEGAL_CONCEPT_KINDS = ("concept", "crime-type")
+
+
+@dataclass(frozen=True)
 class Theme(Entry):
     slug: str = ""
     broader: tuple[str, ...] = ()  # slugs
@@ -157,6 +174,7 @@ class Vocabulary:
     graph: Graph = field(repr=False)
     terms: dict[str, Term] = field(default_factory=dict)  # slug → field term (abbreviations, synonyms)
     action_types: dict[str, Term] = field(default_factory=dict)  # slug → kind of undertaking
+    legal_concepts: dict[str, LegalConcept] = field(default_factory=dict)  # slug → statutory concept
     _by_name: dict[str, str] = field(default_factory=dict, repr=False)
     _succeeded_by: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _preceded_by: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -246,7 +264,7 @@ class Vocabulary:
     def entry(self, iri: str) -> Entry | None:
         """The vocabulary entry (of any kind) with this IRI."""
         for table in (self.organisations, self.themes, self.outcome_codes, self.programmes, self.terms,
-                      self.action_types):
+                      self.action_types, self.legal_concepts):
             for e in table.values():
                 if e.iri == iri:
                     return e
@@ -263,6 +281,7 @@ class Vocabulary:
             "programmes": len(self.programmes),
             "terms": len(self.terms),
             "action_types": len(self.action_types),
+            "legal_concepts": len(self.legal_concepts),
         }
 
 
@@ -455,6 +474,38 @@ def _terms(g: Graph, scheme: str, folder: str, where: str) -> dict[str, Term]:
     return out
 
 
+def _legal_concepts(g: Graph, legislation: dict[str, Act], terms: dict[str, Term],
+                    where: str) -> dict[str, LegalConcept]:
+    """The gazetteer of ``legislation.ttl``: each concept names a declared Act or section, says which
+    kind of reference naming it is, and borrows the labels of the field terms it exactly matches."""
+    out: dict[str, LegalConcept] = {}
+    by_iri = {t.iri: t for t in terms.values()}
+    for s in _subjects(g, VAWG.LegalConcept):
+        slug = _tail(str(s), "legal-concept", where)
+        target = _one(g, s, VAWG.establishedBy, where)
+        if target not in legislation:
+            raise OntologyError(f"{where}: legal concept {slug} is established by {target}, which the vocabulary "
+                                "does not declare; add the Act or section first", subject=str(s))
+        kind = _one(g, s, VAWG.referenceKind, where)
+        if kind not in LEGAL_CONCEPT_KINDS:
+            raise OntologyError(f"{where}: legal concept {slug} has vawg:referenceKind {kind!r}; use one of "
+                                f"{', '.join(LEGAL_CONCEPT_KINDS)}", subject=str(s))
+        term_labels: list[str] = []
+        for match in _iris(g, s, SKOS.exactMatch):
+            term = by_iri.get(match)
+            if term is None:
+                raise OntologyError(f"{where}: legal concept {slug} has skos:exactMatch {match}, which is not a "
+                                    "field term of terms.ttl", subject=str(s))
+            term_labels += term.labels
+        coverage = _texts(g, s, DCTERMS.coverage)
+        out[slug] = LegalConcept(iri=str(s), slug=slug, name=_one(g, s, SKOS.prefLabel, where),
+                                 alt_labels=_texts(g, s, SKOS.altLabel), match_phrases=_phrases(g, s, where),
+                                 established_by=target, provision=_one(g, s, VAWG.provision, where),
+                                 reference_kind=kind, term_labels=tuple(term_labels),
+                                 coverage=coverage[0] if coverage else None)
+    return out
+
+
 def _materialise(g: Graph, changes: dict[str, OrgChange], orgs: dict[str, Org]) -> None:
     """Add the inverse ORG links and vawg:succeededBy that the change events imply."""
     for change in changes.values():
@@ -488,12 +539,13 @@ def build_vocabulary(directory: Path | None = None) -> Vocabulary:
     programmes = _programmes(g, f"{directory / 'programmes.ttl'}")
     terms = _terms(g, TERM_SCHEME, "term", f"{directory / 'terms.ttl'}")
     action_types = _terms(g, ACTION_TYPE_SCHEME, "action-type", f"{directory / 'terms.ttl'}")
+    legal_concepts = _legal_concepts(g, legislation, terms, f"{directory / 'legislation.ttl'}")
     if not orgs or not legislation or not themes or not codes:
         raise OntologyError(f"{where}: a vocabulary is empty")
     _materialise(g, changes, orgs)
     return Vocabulary(organisations=orgs, legislation=legislation, themes=themes, outcome_codes=codes,
                       programmes=programmes, changes=changes, graph=g, terms=terms,
-                      action_types=action_types)
+                      action_types=action_types, legal_concepts=legal_concepts)
 
 
 @lru_cache(maxsize=1)
@@ -512,7 +564,7 @@ def vocabulary_graph() -> Graph:
 
 
 __all__ = [
-    "ACTION_TYPE_SCHEME", "TERM_SCHEME", "Act", "Entry", "Org", "OrgChange", "OutcomeCode", "Programme", "Term",
+    "ACTION_TYPE_SCHEME", "LEGAL_CONCEPT_KINDS", "TERM_SCHEME", "Act", "Entry", "LegalConcept", "Org", "OrgChange", "OutcomeCode", "Programme", "Term",
     "Theme", "Vocabulary",
     "build_vocabulary", "load_vocabulary", "normalise_name", "vocabulary_graph",
 ]

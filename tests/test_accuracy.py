@@ -22,9 +22,9 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
     "leads": (0.97, 0.97),
     "implements": (0.97, 0.97),
     "partners": (0.75, 0.85),
-    "legislation": (0.8, 0.8),
+    "legislation": (0.95, 0.9),
     "outcome_codes": (0.9, 0.9),
-    "themes": (0.6, 0.7),
+    "themes": (0.85, 0.85),
 }
 ACCURACY_THRESHOLDS = {"found": 1.0, "deadline": 0.95}
 

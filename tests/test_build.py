@@ -26,8 +26,11 @@ def test_every_record_has_the_contract_fields(records: list[dict[str, Any]]) -> 
     for rec in records:
         assert CONTRACT_FIELDS <= rec.keys(), rec["id"]
         assert rec["id"].startswith("https://w3id.org/vawg-kg/id/commitment/")
-        for entity in rec["themes"] + rec["legislation"]:
-            assert set(entity) == {"id", "name"}
+        for entity in rec["themes"]:  # source: the commitment's words (text) or its heading (section)
+            assert set(entity) == {"id", "name", "source"} and entity["source"] in ("text", "section")
+        for entity in rec["legislation"]:  # how it was cited, and the words that cite it
+            assert set(entity) == {"id", "name", "reference", "words"} and entity["words"]
+            assert entity["reference"] in ("explicit", "provision", "concept", "crime-type")
         for entity in rec["leads"] + rec["partners"]:
             assert set(entity) == {"id", "name", "as_written"} and entity["as_written"]
 

@@ -44,36 +44,36 @@ def check_offsets(text: str, matches: list[Match], overlap_ok: bool = False) -> 
 @pytest.mark.parametrize("text, iri, rule", [
     # HMG 2016 action 76
     ("Monitor the implementation of the new domestic abuse offence of coercive and controlling behaviour in an "
-     "intimate or family relationship", f"{LEG}ukpga/2015/9/section/76", "legislation-indirect:"),
-    ("the new offence of coercive and controlling behaviour", f"{LEG}ukpga/2015/9/section/76", "legislation-indirect:"),
+     "intimate or family relationship", f"{LEG}ukpga/2015/9/section/76", "legislation-concept:"),
+    ("the new offence of coercive and controlling behaviour", f"{LEG}ukpga/2015/9/section/76", "legislation-concept:"),
     # CPS 2017 DA strand
     ("Update DA legal guidance including controlling or coercive behaviour", f"{LEG}ukpga/2015/9/section/76",
-     "legislation-indirect:"),
+     "legislation-concept:"),
     # HMG 2016 action 15 and chapter 1
     ("Consider criminalising breach of a Domestic Violence Protection Order.", f"{LEG}ukpga/2010/17",
-     "legislation-indirect:"),
-    ("rolled out Domestic Violence Protection Orders (DVPOs)", f"{LEG}ukpga/2010/17", "legislation-indirect:"),
+     "legislation-concept:"),
+    ("rolled out Domestic Violence Protection Orders (DVPOs)", f"{LEG}ukpga/2010/17", "legislation-concept:"),
     # CPS 2017 RASSO strand
     ("Implementation of actions on EIA, police file quality and S28 YJCEA 1999.", f"{LEG}ukpga/1999/23/section/28",
      "legislation-section"),
     ("Assist the MOJ with the review of Section 41 YJCEA 1999", f"{LEG}ukpga/1999/23/section/41",
      "legislation-section"),
     ("the use of pre-trial recorded cross-examination of victims", f"{LEG}ukpga/1999/23/section/28",
-     "legislation-indirect:"),
+     "legislation-concept:"),
     # CPS DA 2020 and CPS 2017
     ("Use evidence and insights to help inform the current DA Bill", f"{LEG}ukpga/2021/17", "legislation-name"),
     ("Key focus on the development across government of DVA Bill", f"{LEG}ukpga/2021/17", "legislation-name"),
     ("the development of the Domestic Violence and Abuse Bill", f"{LEG}ukpga/2021/17", "legislation-name"),
     # NPCC 2021 priority 9
     ("Embed the new Serious Violence Duty into partnership VAWG plans.", f"{LEG}ukpga/2022/32/section/8",
-     "legislation-indirect:"),
+     "legislation-concept:"),
     # HMG 2016 chapter 1 and 4
     ("We introduced a landmark Modern Slavery Act", f"{LEG}ukpga/2015/30", "legislation-name"),
     ("Through the Serious Crime Act 2015, we have provided", f"{LEG}ukpga/2015/9", "legislation-name"),
     ("responsibilities enshrined within the Equality Act 2010", f"{LEG}ukpga/2010/15", "legislation-name"),
-    ("all FMPOs and FGMPs and other relevant orders", f"{LEG}ukpga/2007/20", "legislation-indirect:"),
-    ("We have introduced FGM Protection Orders", f"{LEG}ukpga/2003/31/section/5A", "legislation-indirect:"),
-    ("a new civil Stalking Protection Order", f"{LEG}ukpga/2019/9", "legislation-indirect:"),
+    ("all FMPOs and FGMPs and other relevant orders", f"{LEG}ukpga/1996/27/section/63A", "legislation-concept:"),
+    ("We have introduced FGM Protection Orders", f"{LEG}ukpga/2003/31/section/5A", "legislation-concept:"),
+    ("a new civil Stalking Protection Order", f"{LEG}ukpga/2019/9", "legislation-concept:"),
     ("section 76 of the Serious Crime Act 2015", f"{LEG}ukpga/2015/9/section/76", "legislation-section"),
     ("Serious Crime Act 2015, s. 76", f"{LEG}ukpga/2015/9/section/76", "legislation-section"),
 ])
@@ -87,7 +87,7 @@ def test_find_legislation(text, iri, rule):
 
 def test_the_brief_examples_have_the_expected_rule_names():
     (m,) = resolve.find_legislation("the new offence of coercive and controlling behaviour")
-    assert m.rule == "legislation-indirect:coercive-and-controlling-behaviour"
+    assert (m.rule, m.kind) == ("legislation-concept:controlling-coercive-behaviour", "crime-type")
     (m,) = resolve.find_legislation("S28 YJCEA 1999")
     assert (m.iri, m.matched_text, m.start, m.end) == (f"{LEG}ukpga/1999/23/section/28", "S28 YJCEA 1999", 0, 14)
 

@@ -43,12 +43,16 @@ def list_commitments(
         "ukpga/2015/9, ukpga/2015/9/section/76 or the legislation.gov.uk IRI; an Act matches its sections"))] = None,
     outcome_code: Annotated[str | None, Query(max_length=100, description="Home Office outcome code, e.g. 15")] = None,
     q: Annotated[str | None, Query(max_length=500, description="full-text search, ranked (BM25)")] = None,
+    reference: Annotated[str | None, Query(max_length=20, description=(
+        "how the legislation is cited: explicit (the Act's title), provision (a section), concept (an order, "
+        "duty, scheme or review the Act creates) or crime-type (an offence it defines); with `legislation`, "
+        "narrows that Act's commitments; alone, any legislation cited that way"))] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     format: Annotated[ListFormat, Query(description="json, csv or jsonld")] = ListFormat.json,
 ) -> Response:
     service = service_of(request)
-    page = service.find(Filters(doc, lead, partner, theme, legislation, outcome_code, q), limit, offset)
+    page = service.find(Filters(doc, lead, partner, theme, legislation, outcome_code, q, reference), limit, offset)
     headers = {"X-Total-Count": str(page.total)}
     if format is ListFormat.csv:
 
