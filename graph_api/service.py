@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from vawg_kg.errors import NotFoundError, StoreUnavailableError, VawgError
 from vawg_kg.graph_api.errors import InvalidParameterError
+from vawg_kg.graph_api.nearest import Named, unknown
 from vawg_kg.graph_api.orgs import OrgDirectory
 from vawg_kg.graph_api.search import BM25
 from vawg_kg.graph_api.settings import Settings
@@ -155,19 +156,19 @@ class GraphService:
 
     # --- filter value resolution -----------------------------------------------------
     def _vocab_value(self, param: str, value: str, key: str, prefix: str) -> str:
-        """A theme / outcome code given as slug, notation, IRI or name → its IRI."""
+        """A theme / outcome code given as slug, notation, IRI or name → its IRI; else 404 with the nearest."""
         value = value.strip()
-        candidates = {value, f"{ID_BASE}{prefix}/{value}", f"{ID_BASE}{prefix}/{value.lower()}",
+        candidates = {value, f"{ID_BASE}{value}", f"{ID_BASE}{prefix}/{value}", f"{ID_BASE}{prefix}/{value.lower()}",
                       f"{ID_BASE}{prefix}/{value.lower().replace(' ', '-')}"}
         if key == "outcome_codes" and value.isdigit():
             candidates |= {f"{ID_BASE}{prefix}/oc{value}", f"{ID_BASE}{prefix}/{value}"}
         for iri in self.idx[key]:
             if iri in candidates or self.names.get(iri, "").lower() == value.lower():
                 return iri
-        allowed = sorted(iri.rsplit("/", 1)[-1] for iri in self.idx[key])
-        raise InvalidParameterError(f"parameter {param!r}: {value!r} is not a known {param.replace('_', ' ')}; "
-                                    f"use one of: {', '.join(allowed)}", parameter=param, value=value,
-                                    allowed=allowed)
+        what = param.replace("_", " ")
+        known = [Named(iri, iri.rsplit("/", 1)[-1], self.names.get(iri, iri.rsplit("/", 1)[-1]),
+                       url=f"/commitments?{param}={iri.rsplit('/', 1)[-1]}") for iri in self.idx[key]]
+        raise unknown(param, what, value, known, min((c.slug for c in known), default="—"))
 
     def legislation_iri(self, value: str) -> str:
         m = _LEG_PATH.match(value.strip())
