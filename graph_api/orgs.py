@@ -54,6 +54,11 @@ class OrgDirectory:
         raw = value.strip()
         if raw.startswith(ORG_BASE) and (slug_of(raw) in vocabulary().organisations or raw in self.names_in_source):
             return raw
+        if raw.startswith("org/"):  # the IRI's path, as /id/org/… shows it: a slug, exactly
+            iri = ORG_BASE + raw[len("org/"):]
+            if slug_of(iri) in vocabulary().organisations or iri in self.names_in_source:
+                return iri
+            raise unknown(param, "organisation", value, self.candidates(), "home-office, HO, FCDO, cps")
         org = vocabulary().find_organisation(slug_of(raw))
         if org is not None:
             return str(org.iri)
