@@ -41,3 +41,10 @@ def asset(name: str) -> FileResponse:
     if name not in TYPES:  # an allow-list by name: the request never becomes part of a path
         raise NotFoundError(f"no documentation asset {name[:80]!r}", file=name[:80])
     return FileResponse(ASSETS / name, media_type=TYPES[name], headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """The site's icon (browsers ask for it on every page; a 404 there is a console error)."""
+    return FileResponse(ASSETS / "favicon.png", media_type="image/png",
+                        headers={"Cache-Control": "public, max-age=86400"})

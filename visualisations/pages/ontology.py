@@ -13,6 +13,12 @@ _DATA_ICON = re.compile(r"<link[^>]*href=\"data:[^\"]*\"[^>]*>", re.I)
 EXTRA = """
 html{font-family:system-ui,sans-serif;color:#1b1b1b}body{max-width:100%;overflow-wrap:anywhere}
 a{color:#0b4f8a}table{max-width:100%}pre{white-space:pre-wrap}
+/* pyLODE's type marks in colours that pass AA (orange and light blue on white did not) */
+.sup-c,.sup-con{color:#8a4b00}.sup-fp{color:#005a8c}.sup-dp{color:#1d6b2f}.sup-ap,.sup-col{color:#8b1a1a}
+.sup-op{color:#14365d}.sup-ni{color:#7a3b1c}
+#pylode,#pylode p{color:#4a4a4a}#pylode a,#pylode #p,#pylode #y,#pylode #l,#pylode #o,#pylode #d,#pylode #e{color:#14365d}
+/* the contents' links at least 24 px high (WCAG 2.2 target size) */
+#toc a{display:inline-block;min-height:24px;padding:2px 0}#toc li{margin:2px 0}
 @media (max-width:800px){#pylode{display:none}body,#content,#toc{position:static;width:auto;margin:0;padding:.5rem}
 table,tbody,tr,td,th{display:block;width:auto}}
 """
