@@ -33,7 +33,7 @@ main{max-width:72rem;margin:0 auto;padding:1rem}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f7f7f7;padding:1rem;border:1px solid #ccc}
 mark{background:#fff3a3;color:#1b1b1b;outline:2px solid #8a6d00}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top;
-text-align:left;overflow-wrap:anywhere}th{background:#eef2f6}code{font-size:.95em;overflow-wrap:anywhere}
+text-align:left;overflow-wrap:break-word}th{background:#eef2f6}code{font-size:.95em;overflow-wrap:anywhere}
 .muted{color:#4a4a4a}.error{border-left:6px solid #a4262c;padding:.5rem 1rem;background:#fdf3f4}
 .source{white-space:pre-wrap;overflow-wrap:anywhere;font-family:Georgia,serif;tab-size:4;background:#fbfbf9;
 padding:1rem;border:1px solid #ccc}

@@ -128,6 +128,8 @@ def test_what_became_of_a93(page: Any, api: httpx.Client, axe_source: str) -> No
     assert page.is_visible("#excerpt mark#span")
     check_page(page, axe_source)
     snap(page, "commitment-a93")
+    page.evaluate("document.getElementById('lineage').scrollIntoView()")
+    snap(page, "commitment-a93-lineage")
     # the full source, the span in the middle of the window, and a way back
     page.click("#full-source")
     page.wait_for_selector("mark#span")

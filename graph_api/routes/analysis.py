@@ -74,7 +74,7 @@ def _gap_queries() -> dict[str, Any]:
     return found
 
 
-@router.get("/gaps", responses={**responses(StoreUnavailableError, QueryTimeoutError),
+@router.get("/gaps", responses={**responses(StoreUnavailableError, QueryTimeoutError, NotFoundError),
                               **media("application/json", "text/csv")},
             summary="Gaps, one row per commitment with all its reasons (no lead, no date, not picked up by a "
                     "later document in the corpus, no reciprocal), the nearest candidates of each not picked "

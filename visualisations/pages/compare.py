@@ -12,10 +12,10 @@ from vawg_kg.visualisations.pages.parts import CSS, commitment_link, doc_label, 
 def form(documents: list[str], a: str | None, b: str | None) -> str:
     docs = [(d, doc_label(d)) for d in documents]
     return ('<form method="get" action="/compare" class="filters" id="compare-form">'
-            f'<label for="c-a">First document</label><select id="c-a" name="a" required>'
-            f'{options(docs, a, "choose…")}</select>'
-            f'<label for="c-b">Second document</label><select id="c-b" name="b" required>'
-            f'{options(docs, b, "choose…")}</select><button type="submit">Compare</button></form>')
+            f'<div class="field"><label for="c-a">First document</label><select id="c-a" name="a" required>'
+            f'{options(docs, a, "choose…")}</select></div>'
+            f'<div class="field"><label for="c-b">Second document</label><select id="c-b" name="b" required>'
+            f'{options(docs, b, "choose…")}</select></div><button type="submit">Compare</button></form>')
 
 
 def diff_html(ops: list[dict[str, str]]) -> str:

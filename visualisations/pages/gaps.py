@@ -32,12 +32,12 @@ def render(answer: dict[str, Any], everything: dict[str, Any], chosen: dict[str,
     leads.sort(key=lambda kv: kv[1].lower())
     reasons = [(code, f"{code} — {label}") for code, label in answer["reasons"].items()]
     form = ('<form method="get" action="/gaps" class="filters" id="gap-filters">'
-            f'<label for="f-doc">Document</label><select id="f-doc" name="doc_id">'
-            f'{options(docs, chosen.get("doc_id"), "any document")}</select>'
-            f'<label for="f-lead">Lead</label><select id="f-lead" name="lead">'
-            f'{options(leads, chosen.get("lead"), "any lead")}</select>'
-            f'<label for="f-reason">Reason</label><select id="f-reason" name="reason">'
-            f'{options(reasons, chosen.get("reason"), "any reason")}</select>'
+            f'<div class="field"><label for="f-doc">Document</label><select id="f-doc" name="doc_id">'
+            f'{options(docs, chosen.get("doc_id"), "any document")}</select></div>'
+            f'<div class="field"><label for="f-lead">Lead</label><select id="f-lead" name="lead">'
+            f'{options(leads, chosen.get("lead"), "any lead")}</select></div>'
+            f'<div class="field"><label for="f-reason">Reason</label><select id="f-reason" name="reason">'
+            f'{options(reasons, chosen.get("reason"), "any reason")}</select></div>'
             '<button type="submit">Show gaps</button> <a href="/gaps">clear filters</a></form>')
 
     def link(**more: str) -> str:
