@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from vawg_kg.errors import NotFoundError, StoreUnavailableError, VawgError
 from vawg_kg.graph_api.errors import InvalidParameterError
-from vawg_kg.graph_api.nearest import Named, unknown
+from vawg_kg.graph_api.nearest import Named, as_detail, nearest, unknown
 from vawg_kg.graph_api.orgs import OrgDirectory
 from vawg_kg.graph_api.search import BM25
 from vawg_kg.graph_api.settings import Settings
@@ -255,9 +255,18 @@ class GraphService:
                     rec = self.by_ref.get(key[len(prefix):])
                     break
         if rec is None:
+            found = self._nearest_statements(key)
+            near = "; nearest: " + ", ".join(n.slug for n in found) if found else ""
             raise NotFoundError(f"no commitment {key!r}; use doc_id/ref (e.g. hmg-vawg-strategy-2016/A93) "
-                                "or the full IRI", id=key)
+                                f"or the full IRI{near}", id=key, nearest=as_detail(found))
         return rec
+
+    def _nearest_statements(self, key: str) -> list[Named]:
+        """The refs nearest to an unknown ``doc_id/ref`` (in that document when it names one)."""
+        doc = key.split("/commitment/")[-1].split("/outcome/")[-1].rsplit("/", 1)[0].rsplit("/", 1)[-1]
+        pool = [r for k, r in self.by_ref.items() if k.startswith(f"{doc}/")] or list(self.by_ref.values())
+        return nearest(key, [Named(r["id"], f"{r['doc_id']}/{r['ref']}", f"{r['ref']} ({r['doc_id']})",
+                                   url=f"/commitments/{r['doc_id']}/{r['ref']}") for r in pool])
 
     # --- sources ---------------------------------------------------------------------
     def source_files(self) -> dict[str, Path]:

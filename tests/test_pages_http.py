@@ -201,3 +201,10 @@ def test_markup_in_the_data_is_text_on_every_page(hostile: tuple[str, dict[str, 
             assert "window.__pwned" in html, path  # the text is there ...
             assert "<script>window.__pwned" not in html and "<img src=x" not in html, path  # ... as text
             assert not scan(html).inline, path
+
+
+def test_an_unknown_commitment_lists_the_nearest_refs(api: httpx.Client) -> None:
+    body = api.get(f"/commitments/{HMG}/a93").json()
+    assert body["error"] == "not_found" and body["details"]["nearest"][0]["slug"] == f"{HMG}/A93"
+    page = api.get(f"/commitments/{HMG}/a93", headers={"accept": BROWSER})
+    assert page.status_code == 404 and f'href="/commitments/{HMG}/A93"' in page.text
