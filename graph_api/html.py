@@ -60,7 +60,7 @@ def page(title: str, body_html: str, css: Iterable[str] = (), scripts: Iterable[
             f'<link rel="stylesheet" href="/assets/style.css">{links}{js}</head><body>'
             '<a class="skip" href="#main">Skip to content</a>'
             f'<header class="site"><nav aria-label="Site"><a class="home" href="/">VAWG commitments</a>{nav}</nav>'
-            f'</header><main id="main">{body_html}</main></body></html>')
+            f'</header><main id="main" tabindex="-1">{body_html}</main></body></html>')
 
 
 def highlighted(text: str, start: int, end: int, context_id: str = "span") -> str:

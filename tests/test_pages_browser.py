@@ -197,3 +197,24 @@ def test_other_pages_pass_axe_and_fit(page: Any, path: str, axe_source: str) -> 
     check_page(page, axe_source)
     if path == "/organisations/fcdo":
         snap(page, "organisation-fcdo")
+
+
+def test_keyboard_skip_link_and_gaps_form(page: Any, api: httpx.Client) -> None:
+    """Keyboard only: the skip link reaches the content; the gaps form is chosen and sent with keys."""
+    page.goto("/gaps", wait_until="load")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.is_visible("a.skip")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.focus("#f-doc")
+    page.keyboard.press("ArrowDown")  # a closed select takes the next option (Chromium on Linux)
+    chosen = page.eval_on_selector("#f-doc", "s => s.value")
+    assert chosen
+    for _ in range(3):  # lead, reason, then the button
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/gaps?doc_id={chosen}*")
+    expected = api.get("/gaps", params={"doc_id": chosen}).json()["total"]
+    assert page.text_content("#gap-summary strong") == str(expected)
