@@ -63,6 +63,10 @@ def file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+# Named-query parameters that name an organisation (queries/*.rq: "org (iri)", "partner (iri)").
+NAMED_ORG_PARAMETERS = ("org", "partner")
+
+
 @dataclass
 class Filters:
     doc: str | None = None
@@ -169,6 +173,17 @@ class GraphService:
         known = [Named(iri, iri.rsplit("/", 1)[-1], self.names.get(iri, iri.rsplit("/", 1)[-1]),
                        url=f"/commitments?{param}={iri.rsplit('/', 1)[-1]}") for iri in self.idx[key]]
         raise unknown(param, what, value, known, min((c.slug for c in known), default="—"))
+
+    def named_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A named query's parameters with organisations and themes resolved as everywhere else: slug,
+        acronym, former name or IRI to the IRI, and a name naming nothing a 404 with the nearest names."""
+        out = dict(params)
+        for key in NAMED_ORG_PARAMETERS:
+            if isinstance(out.get(key), str) and out[key] != "":
+                out[key] = self.orgs.resolve(out[key], key)
+        if isinstance(out.get("theme"), str) and out["theme"] != "":
+            out["theme"] = self._vocab_value("theme", out["theme"], "themes", "theme")
+        return out
 
     def legislation_iri(self, value: str) -> str:
         m = _LEG_PATH.match(value.strip())

@@ -208,3 +208,13 @@ def test_an_unknown_commitment_lists_the_nearest_refs(api: httpx.Client) -> None
     assert body["error"] == "not_found" and body["details"]["nearest"][0]["slug"] == f"{HMG}/A93"
     page = api.get(f"/commitments/{HMG}/a93", headers={"accept": BROWSER})
     assert page.status_code == 404 and f'href="/commitments/{HMG}/A93"' in page.text
+
+
+def test_named_queries_resolve_organisations_like_every_other_route(api: httpx.Client) -> None:
+    by_iri = api.get("/queries/commitments_by_lead", params={"org": "org/home-office"}).json()
+    assert by_iri["total"] > 0
+    by_acronym = api.get("/queries/commitments_by_lead", params={"org": "HO"}).json()
+    assert by_acronym["rows"] == by_iri["rows"]
+    resp = api.get("/queries/commitments_by_lead", params={"org": "org/ho"})
+    assert resp.status_code == 404 and resp.json()["details"]["nearest"][0]["slug"] == "home-office"
+    assert api.get("/queries/commitments_by_theme", params={"theme": "theme/stalking"}).status_code == 404

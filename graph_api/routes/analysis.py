@@ -93,7 +93,8 @@ def gaps(
     format: Annotated[GapsFormat, Query(description="json, or csv (one line per commitment, reasons joined)")] = (
         "json"),
 ) -> Any:
-    answer = gaps_answer(request, kind, reason, doc_id, lead, limit, offset)
+    extra = {k: v for k, v in request.query_params.items() if k not in GAPS_OWN_PARAMETERS}
+    answer = gaps_answer(request, kind, reason, doc_id, lead, limit, offset, extra)
     if format == "csv":
         return Response(gaps_csv(answer["items"]), media_type="text/csv; charset=utf-8",
                         headers={"X-Total-Count": str(answer["total"])})
@@ -114,8 +115,9 @@ def gaps_csv(items: list[dict[str, Any]]) -> str:
 
 
 def gaps_answer(request: Request, kind: str | None, reason: str | None, doc_id: str | None, lead: str | None,
-                limit: int = 1000, offset: int = 0) -> dict[str, Any]:
-    """The gaps answer (``GET /gaps``'s JSON), for the route and the HTML gaps view alike."""
+                limit: int = 1000, offset: int = 0, query_parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    """The gaps answer (``GET /gaps``'s JSON), for the route and the HTML gaps view alike;
+    ``query_parameters`` go to the gap queries that declare them."""
     service = service_of(request)
     queries = _gap_queries()
     kinds = sorted(n.removeprefix("gap_") for n in queries)
@@ -131,13 +133,14 @@ def gaps_answer(request: Request, kind: str | None, reason: str | None, doc_id: 
                                     f"{', '.join(service.documents)}", parameter="doc_id", value=doc_id,
                                     allowed=service.documents)
     selected = [n for n in sorted(queries) if kind is None or n == f"gap_{kind.removeprefix('gap_')}"]
-    extra = {k: v for k, v in request.query_params.items() if k not in GAPS_OWN_PARAMETERS}
+    extra = dict(query_parameters or {})
     declared = {p.name for n in selected for p in queries[n].parameters} - GAPS_OWN_PARAMETERS
     unknown = sorted(set(extra) - declared)
     if unknown:
         raise InvalidParameterError(f"parameter {unknown[0]!r} is not taken by the selected gap queries; they take: "
                                     f"{', '.join(sorted(declared | {'doc_id', 'lead', 'reason'})) or 'none'}",
                                     parameter=unknown[0], allowed=sorted(declared | {"doc_id", "lead", "reason"}))
+    extra = service.named_params(extra)
     answer = service.lineage
     entries = answer.get("commitments", {})
     lead_iri = service.orgs.resolve(lead, "lead") if lead else None
