@@ -183,7 +183,8 @@ def test_compare_cps_2017_with_cps_2025(page: Any, api: httpx.Client, axe_source
     snap(page, "compare-cps-2017-2025")
 
 
-@pytest.mark.parametrize("path", ["/organisations/fcdo", "/organisations", "/ontology", "/nope/404",
+@pytest.mark.parametrize("path", ["/", "/compare", "/organisations/fcdo", "/organisations", "/ontology", "/nope/404",
+                                  "/commitments?lead=org/ho",
                                   f"/commitments/{HMG}/A999", "/docs"])
 def test_other_pages_pass_axe_and_fit(page: Any, path: str, axe_source: str) -> None:
     response = page.goto(path, wait_until="load")
