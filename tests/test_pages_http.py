@@ -218,3 +218,14 @@ def test_named_queries_resolve_organisations_like_every_other_route(api: httpx.C
     resp = api.get("/queries/commitments_by_lead", params={"org": "org/ho"})
     assert resp.status_code == 404 and resp.json()["details"]["nearest"][0]["slug"] == "home-office"
     assert api.get("/queries/commitments_by_theme", params={"theme": "theme/stalking"}).status_code == 404
+
+
+def test_commitment_page_links_legislation_and_partners(api: httpx.Client) -> None:
+    items = api.get("/commitments", params={"limit": 1000}).json()["items"]
+    rec = next(r for r in items if r["legislation"] and r["partners"])
+    html = api.get(f"/commitments/{rec['doc_id']}/{rec['ref']}", headers={"accept": BROWSER}).text
+    for law in rec["legislation"]:
+        path = law["id"].split("/id/", 1)[1]
+        assert f'href="https://www.legislation.gov.uk/{path}"' in html
+    for partner in rec["partners"]:
+        assert f'href="/organisations/{partner["id"].rsplit("/", 1)[-1]}"' in html

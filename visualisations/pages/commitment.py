@@ -21,10 +21,10 @@ def judgements_file() -> Path:
     return package_dir("data") / "judgements.jsonl"
 
 
-def judgements_of(rec: dict[str, Any]) -> list[dict[str, Any]]:
-    """Reviewers' decisions touching ``rec`` (``data/judgements.jsonl``: {a, b, relation, decision, by, at, why}),
-    oldest first; none when the file is absent."""
-    path = judgements_file()
+def judgements_of(rec: dict[str, Any], path: Path | None = None) -> list[dict[str, Any]]:
+    """Reviewers' decisions touching ``rec`` (``data/judgements.jsonl``: {a, b, relation, decision, by, at, why},
+    ``a``/``b`` an IRI or ``doc_id/ref``), oldest first; none when the file is absent."""
+    path = path or judgements_file()
     if not path.is_file():
         return []
     names = {rec["id"], f"{rec['doc_id']}/{rec['ref']}"}
