@@ -63,11 +63,6 @@ def page(title: str, body_html: str, css: Iterable[str] = (), scripts: Iterable[
             f'</header><main id="main" tabindex="-1">{body_html}</main></body></html>')
 
 
-def highlighted(text: str, start: int, end: int, context_id: str = "span") -> str:
-    return (f"<pre>{escape(text[:start])}<mark id=\"{context_id}\">{escape(text[start:end])}</mark>"
-            f"{escape(text[end:])}</pre>")
-
-
 # --- the source rendered: markup shown as formatting, never as characters --------------------------------------
 # The same inline markup loaders/text.py strips from record text, plus Markdown headings at a line's start
 # and Markdown's backslash escapes. Offsets stay those of the raw file: only the text between tokens is shown.
