@@ -33,6 +33,7 @@ build: install
 # Debian's Chromium for the browser tests (no browser download: the network is closed).
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@$(PYTHON) scripts/install_axe.py >/dev/null  # axe-core (pinned) for the accessibility checks
 
 # Neo4j Community (embedded DBMS + Bolt) fetched from Maven Central into the cache.
 neo4j: install

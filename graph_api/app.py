@@ -9,11 +9,13 @@ from __future__ import annotations
 import importlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from vawg_kg.graph_api import errors
+from vawg_kg.graph_api.html import install_html_errors
 from vawg_kg.graph_api.response_cache import ResponseCache
 from vawg_kg.graph_api.security import GuardMiddleware, trusted_hosts
 from vawg_kg.graph_api.service import GraphService
@@ -23,6 +25,7 @@ log = logging.getLogger("vawg_kg.graph_api")
 
 ROUTERS = (
     "vawg_kg.graph_api.routes.index",
+    "vawg_kg.graph_api.routes.api_docs",
     "vawg_kg.graph_api.routes.health",
     "vawg_kg.graph_api.routes.commitments",
     "vawg_kg.graph_api.routes.sources",
@@ -38,7 +41,7 @@ ROUTERS = (
 # Answers computed from the build alone (not /health, /cypher, /sparql, nor the
 # file downloads, which honour Range): served again from memory, with ETags.
 CACHED_PATHS = ("/commitments", "/organisations", "/overlaps", "/gaps", "/coverage", "/lineage", "/queries",
-                "/id", "/ontology", "/ontology.ttl", "/graph/data", "/graph/coverage", "/graph/lineage")
+                "/id", "/compare", "/ontology", "/ontology.ttl", "/graph/data", "/graph/coverage", "/graph/lineage")
 
 DESCRIPTION = """Commitments on violence against women and girls from five UK public documents,
 as a knowledge graph with provenance to the source character.
@@ -50,10 +53,14 @@ SPARQL 1.1 Protocol and is read-only; `/cypher` is read-only against Neo4j."""
 def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     logging.getLogger("neo4j").setLevel(logging.WARNING)  # the driver's DEBUG lines would flood the server log
-    app = FastAPI(title="vawg-kg", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(title="vawg-kg", version="0.1.0", description=DESCRIPTION,
+                  docs_url=None, redoc_url=None)  # served offline by routes/api_docs.py
     app.state.settings = settings
     app.state.service = GraphService(Path(build_dir), settings)
     errors.install(app)
+    install_html_errors(app)
+    # The HTML pages first: their routes answer only requests preferring HTML and let others through.
+    _mount_optional(app, "vawg_kg.visualisations.pages.routes", "/commitments/{id} etc. answer JSON only")
     for name in ROUTERS:
         module = importlib.import_module(name)
         app.include_router(module.router)
@@ -73,15 +80,23 @@ def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _mount_browser(app: FastAPI, build_dir: Path) -> None:
-    """The interactive graph browser (``/graph``) is another package's router; mount it when installed."""
+def _mount_optional(app: FastAPI, name: str, without: str) -> Any:
+    """Include the router of ``name``, a module of a room above this one, when it is installed."""
     try:
-        module = importlib.import_module("vawg_kg.visualisations.routes")
+        module = importlib.import_module(name)
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("vawg_kg.visualisations"):
-            log.info("graph browser not installed (vawg_kg.visualisations.routes missing); /graph is absent")
-            return
+            log.info("%s not installed; %s", name, without)
+            return None
         raise
     app.include_router(module.router)
+    return module
+
+
+def _mount_browser(app: FastAPI, build_dir: Path) -> None:
+    """The interactive graph browser (``/graph``) is another package's router; mount it when installed."""
+    module = _mount_optional(app, "vawg_kg.visualisations.routes", "/graph is absent")
+    if module is None:
+        return
     # Computed now rather than on the first visit, so the first /graph renders as fast as the next.
     module.warm(build_dir)

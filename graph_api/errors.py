@@ -72,7 +72,8 @@ def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, (str, int, float, bool)) or value is None:
             out[key] = value
         elif isinstance(value, (list, tuple, set, frozenset)):
-            out[key] = [v if isinstance(v, (str, int, float, bool)) else str(v) for v in value]
+            out[key] = [v if isinstance(v, (str, int, float, bool)) else _jsonable(v) if isinstance(v, dict)
+                        else str(v) for v in value]
         elif isinstance(value, dict):
             out[key] = _jsonable(value)
         else:

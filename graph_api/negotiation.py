@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Scope
+
 from vawg_kg.graph_api.errors import NotAcceptableError
 
 
@@ -58,3 +62,24 @@ def negotiate(accept: str | None, offered: list[str]) -> str:
 def wants_html(accept: str | None) -> bool:
     """True for a browser's Accept (HTML preferred over the machine formats offered)."""
     return bool(accept) and best(accept, ["text/html", "application/json"]) == "text/html" and "html" in (accept or "")
+
+
+def prefers_html(scope: Scope) -> bool:
+    """``wants_html`` for a raw ASGI scope; a ``format=`` query parameter asks for a machine format."""
+    accept = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"accept"), None)
+    return wants_html(accept) and b"format=" not in scope.get("query_string", b"")
+
+
+class HtmlOnlyRoute(APIRoute):
+    """A route that matches only requests preferring HTML; any other request falls through to the
+    next route on the same path (the JSON API), so API answers stay exactly as they were.
+
+    The HTML pages (``vawg_kg.visualisations.pages``) use it as their ``route_class`` and are mounted
+    before the API's routers.
+    """
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is Match.NONE or not prefers_html(scope):
+            return Match.NONE, {}
+        return match, child

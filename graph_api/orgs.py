@@ -13,7 +13,7 @@ import functools
 from typing import Any
 
 from vawg_kg.iris import ID_BASE
-from vawg_kg.graph_api.errors import InvalidParameterError
+from vawg_kg.graph_api.nearest import Named, unknown
 from vawg_kg.ontology.vocabulary import load_vocabulary
 
 ORG_BASE = f"{ID_BASE}org/"
@@ -50,21 +50,31 @@ class OrgDirectory:
                 "names_in_sources": names}
 
     def resolve(self, value: str, param: str = "id") -> str:
-        """An organisation IRI for a slug, acronym, name or IRI; 422 naming ``param`` otherwise."""
+        """An organisation IRI for a slug, acronym, former name or IRI; else 404 listing the nearest names."""
         raw = value.strip()
         if raw.startswith(ORG_BASE) and (slug_of(raw) in vocabulary().organisations or raw in self.names_in_source):
             return raw
+        if raw.startswith("org/"):  # the IRI's path, as /id/org/… shows it: a slug, exactly
+            iri = ORG_BASE + raw[len("org/"):]
+            if slug_of(iri) in vocabulary().organisations or iri in self.names_in_source:
+                return iri
+            raise unknown(param, "organisation", value, self.candidates(), "home-office, HO, FCDO, cps")
         org = vocabulary().find_organisation(slug_of(raw))
         if org is not None:
             return str(org.iri)
         for iri, names in self.names_in_source.items():  # names only the documents use
             if raw.lower() in {n.lower() for n in names} or raw.lower() == slug_of(iri):
                 return iri
-        known = sorted(vocabulary().organisations)
-        raise InvalidParameterError(
-            f"parameter {param!r}: no organisation called {value[:100]!r}; give a slug, acronym, name or IRI, "
-            f"e.g. home-office, HO, FCDO, cps (all slugs in details.allowed)",
-            parameter=param, value=value[:100], allowed=known)
+        raise unknown(param, "organisation", value, self.candidates(), "home-office, HO, FCDO, cps")
+
+    def candidates(self) -> list[Named]:
+        """Every organisation, by slug, name, acronyms and other names (for the nearest matches)."""
+        out = [Named(str(o.iri), o.slug, o.name, (*o.acronyms, *o.hidden_labels), tuple(o.alt_labels),
+                     f"/organisations/{o.slug}") for o in vocabulary().organisations.values()]
+        known = {n.iri for n in out}
+        out += [Named(iri, slug_of(iri), sorted(names)[0], (), tuple(sorted(names)), f"/organisations/{slug_of(iri)}")
+                for iri, names in self.names_in_source.items() if iri not in known]
+        return out
 
     def with_predecessors(self, iri: str) -> list[str]:
         """``iri`` first, then every body it replaced, transitively (FCDO → FCO, DFID)."""

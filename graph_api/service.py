@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from vawg_kg.errors import NotFoundError, StoreUnavailableError, VawgError
 from vawg_kg.graph_api.errors import InvalidParameterError
+from vawg_kg.graph_api.nearest import Named, as_detail, nearest, unknown
 from vawg_kg.graph_api.orgs import OrgDirectory
 from vawg_kg.graph_api.search import BM25
 from vawg_kg.graph_api.settings import Settings
@@ -62,6 +63,10 @@ def file_sha256(path: Path) -> str | None:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# Named-query parameters that name an organisation (queries/*.rq: "org (iri)", "partner (iri)").
+NAMED_ORG_PARAMETERS = ("org", "partner")
 
 
 @dataclass
@@ -163,19 +168,30 @@ class GraphService:
 
     # --- filter value resolution -----------------------------------------------------
     def _vocab_value(self, param: str, value: str, key: str, prefix: str) -> str:
-        """A theme / outcome code given as slug, notation, IRI or name → its IRI."""
+        """A theme / outcome code given as slug, notation, IRI or name → its IRI; else 404 with the nearest."""
         value = value.strip()
-        candidates = {value, f"{ID_BASE}{prefix}/{value}", f"{ID_BASE}{prefix}/{value.lower()}",
+        candidates = {value, f"{ID_BASE}{value}", f"{ID_BASE}{prefix}/{value}", f"{ID_BASE}{prefix}/{value.lower()}",
                       f"{ID_BASE}{prefix}/{value.lower().replace(' ', '-')}"}
         if key == "outcome_codes" and value.isdigit():
             candidates |= {f"{ID_BASE}{prefix}/oc{value}", f"{ID_BASE}{prefix}/{value}"}
         for iri in self.idx[key]:
             if iri in candidates or self.names.get(iri, "").lower() == value.lower():
                 return iri
-        allowed = sorted(iri.rsplit("/", 1)[-1] for iri in self.idx[key])
-        raise InvalidParameterError(f"parameter {param!r}: {value!r} is not a known {param.replace('_', ' ')}; "
-                                    f"use one of: {', '.join(allowed)}", parameter=param, value=value,
-                                    allowed=allowed)
+        what = param.replace("_", " ")
+        known = [Named(iri, iri.rsplit("/", 1)[-1], self.names.get(iri, iri.rsplit("/", 1)[-1]),
+                       url=f"/commitments?{param}={iri.rsplit('/', 1)[-1]}") for iri in self.idx[key]]
+        raise unknown(param, what, value, known, min((c.slug for c in known), default="—"))
+
+    def named_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A named query's parameters with organisations and themes resolved as everywhere else: slug,
+        acronym, former name or IRI to the IRI, and a name naming nothing a 404 with the nearest names."""
+        out = dict(params)
+        for key in NAMED_ORG_PARAMETERS:
+            if isinstance(out.get(key), str) and out[key] != "":
+                out[key] = self.orgs.resolve(out[key], key)
+        if isinstance(out.get("theme"), str) and out["theme"] != "":
+            out["theme"] = self._vocab_value("theme", out["theme"], "themes", "theme")
+        return out
 
     def legislation_iri(self, value: str) -> str:
         m = _LEG_PATH.match(value.strip())
@@ -270,9 +286,18 @@ class GraphService:
                     rec = self.by_ref.get(key[len(prefix):])
                     break
         if rec is None:
+            found = self._nearest_statements(key)
+            near = "; nearest: " + ", ".join(n.slug for n in found) if found else ""
             raise NotFoundError(f"no commitment {key!r}; use doc_id/ref (e.g. hmg-vawg-strategy-2016/A93) "
-                                "or the full IRI", id=key)
+                                f"or the full IRI{near}", id=key, nearest=as_detail(found))
         return rec
+
+    def _nearest_statements(self, key: str) -> list[Named]:
+        """The refs nearest to an unknown ``doc_id/ref`` (in that document when it names one)."""
+        doc = key.split("/commitment/")[-1].split("/outcome/")[-1].rsplit("/", 1)[0].rsplit("/", 1)[-1]
+        pool = [r for k, r in self.by_ref.items() if k.startswith(f"{doc}/")] or list(self.by_ref.values())
+        return nearest(key, [Named(r["id"], f"{r['doc_id']}/{r['ref']}", f"{r['ref']} ({r['doc_id']})",
+                                   url=f"/commitments/{r['doc_id']}/{r['ref']}") for r in pool])
 
     # --- sources ---------------------------------------------------------------------
     def source_files(self) -> dict[str, Path]:

@@ -182,16 +182,24 @@ def test_unknown_id_is_404_with_the_id(api: httpx.Client) -> None:
 
 @pytest.mark.parametrize("params, parameter", [
     ({"doc": "no-such-doc"}, "doc"),
-    ({"lead": "Ministry of Magic"}, "lead"),
     ({"format": "xml"}, "format"),
     ({"legislation": "serious crime act"}, "legislation"),
     ({"limit": "-1"}, "limit"),
     ({"limit": "many"}, "limit"),
-    ({"theme": "not-a-theme"}, "theme"),
 ])
 def test_bad_filter_is_422_naming_the_parameter(api: httpx.Client, params: dict[str, str], parameter: str) -> None:
     body = assert_error(api.get("/commitments", params=params), 422, "invalid_parameter")
     assert body["details"]["parameter"] == parameter and parameter in body["message"]
+
+
+@pytest.mark.parametrize("params, parameter", [({"lead": "Ministry of Magic"}, "lead"),
+                                               ({"theme": "not-a-theme"}, "theme")])
+def test_a_name_naming_nothing_is_404_naming_the_parameter(api: httpx.Client, params: dict[str, str],
+                                                           parameter: str) -> None:
+    """Unknown names are answered, not emptied (issue 18): 404, the parameter, the nearest names."""
+    body = assert_error(api.get("/commitments", params=params), 404, "not_found")
+    assert body["details"]["parameter"] == parameter and parameter in body["message"]
+    assert isinstance(body["details"]["nearest"], list)
 
 
 def test_422_lists_allowed_values(api: httpx.Client) -> None:
@@ -208,7 +216,7 @@ def test_long_and_hostile_values(api: httpx.Client) -> None:
         resp = api.get("/commitments", params={"q": hostile})
         assert resp.status_code == 200
         resp = api.get("/commitments", params={"lead": hostile})
-        assert_error(resp, 422)
+        assert_error(resp, 404)  # a name naming nothing: 404 with the nearest names (issue 18)
 
 
 def test_request_body_limit(api: httpx.Client) -> None:

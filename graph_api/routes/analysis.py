@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+import csv
+import io
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from vawg_kg.errors import NotFoundError, QueryTimeoutError, StoreUnavailableError
 from vawg_kg.graph_api import details
-from vawg_kg.graph_api.errors import InvalidParameterError, responses
+from vawg_kg.graph_api.compare import compare as compare_documents
+from vawg_kg.graph_api.errors import InvalidParameterError, media, responses
 from vawg_kg.graph_api.routes import service_of
-from vawg_kg.iris import ID_BASE
 from vawg_kg.queries import catalog
 
 router = APIRouter(tags=["analysis"])
+
+
+GapsFormat = Literal["json", "csv"]
 
 
 class OverlapKind(str, Enum):
@@ -40,7 +46,7 @@ def overlaps(
             "thresholds": service.links.get("thresholds"), "items": items}
 
 
-GAPS_OWN_PARAMETERS = frozenset({"kind", "reason", "doc_id", "lead", "limit", "offset"})  # the rest go to the queries
+GAPS_OWN_PARAMETERS = frozenset({"kind", "reason", "doc_id", "lead", "limit", "offset", "format"})  # the rest go to the queries
 
 # What each reason code says the evidence shows. Never "not implemented": the corpus is a few
 # documents, and a body's own later documents may not be among them.
@@ -68,11 +74,8 @@ def _gap_queries() -> dict[str, Any]:
     return found
 
 
-def _lead_iri(value: str) -> str:
-    return value if "://" in value else f"{ID_BASE}{value.strip('/')}"
-
-
-@router.get("/gaps", responses=responses(StoreUnavailableError, QueryTimeoutError),
+@router.get("/gaps", responses={**responses(StoreUnavailableError, QueryTimeoutError, NotFoundError),
+                              **media("application/json", "text/csv")},
             summary="Gaps, one row per commitment with all its reasons (no lead, no date, not picked up by a "
                     "later document in the corpus, no reciprocal), the nearest candidates of each not picked "
                     "up, counts per reason, document and lead, and the corpus they were computed over; "
@@ -84,10 +87,37 @@ def gaps(
     reason: Annotated[str | None, Query(max_length=100, description="only rows with this reason code")] = None,
     doc_id: Annotated[str | None, Query(max_length=100, description="only commitments of this document")] = None,
     lead: Annotated[str | None, Query(max_length=300, description=(
-        "only commitments led by this organisation (IRI or org/slug)"))] = None,
+        "only commitments led by this organisation (slug, acronym, former name or IRI)"))] = None,
     limit: Annotated[int, Query(ge=1, le=10_000, description="page size")] = 1000,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> dict[str, Any]:
+    format: Annotated[GapsFormat, Query(description="json, or csv (one line per commitment, reasons joined)")] = (
+        "json"),
+) -> Any:
+    extra = {k: v for k, v in request.query_params.items() if k not in GAPS_OWN_PARAMETERS}
+    answer = gaps_answer(request, kind, reason, doc_id, lead, limit, offset, extra)
+    if format == "csv":
+        return Response(gaps_csv(answer["items"]), media_type="text/csv; charset=utf-8",
+                        headers={"X-Total-Count": str(answer["total"])})
+    return answer
+
+
+def gaps_csv(items: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["doc_id", "ref", "text", "leads", "deadline", "deadline_raw", "status", "reasons",
+                     "nearest_candidates", "commitment"])
+    for r in items:
+        nearest = [c.get("ref") or c["id"] for x in r["reasons"] for c in x.get("nearest_candidates", [])]
+        writer.writerow([r["doc_id"], r["ref"], r["text"], " | ".join(le["name"] for le in r["leads"]),
+                         r.get("deadline") or "", r.get("deadline_raw") or "", r.get("status") or "",
+                         " | ".join(x["code"] for x in r["reasons"]), " | ".join(nearest), r["commitment"]])
+    return out.getvalue()
+
+
+def gaps_answer(request: Request, kind: str | None, reason: str | None, doc_id: str | None, lead: str | None,
+                limit: int = 1000, offset: int = 0, query_parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    """The gaps answer (``GET /gaps``'s JSON), for the route and the HTML gaps view alike;
+    ``query_parameters`` go to the gap queries that declare them."""
     service = service_of(request)
     queries = _gap_queries()
     kinds = sorted(n.removeprefix("gap_") for n in queries)
@@ -103,16 +133,17 @@ def gaps(
                                     f"{', '.join(service.documents)}", parameter="doc_id", value=doc_id,
                                     allowed=service.documents)
     selected = [n for n in sorted(queries) if kind is None or n == f"gap_{kind.removeprefix('gap_')}"]
-    extra = {k: v for k, v in request.query_params.items() if k not in GAPS_OWN_PARAMETERS}
+    extra = dict(query_parameters or {})
     declared = {p.name for n in selected for p in queries[n].parameters} - GAPS_OWN_PARAMETERS
     unknown = sorted(set(extra) - declared)
     if unknown:
         raise InvalidParameterError(f"parameter {unknown[0]!r} is not taken by the selected gap queries; they take: "
                                     f"{', '.join(sorted(declared | {'doc_id', 'lead', 'reason'})) or 'none'}",
                                     parameter=unknown[0], allowed=sorted(declared | {"doc_id", "lead", "reason"}))
+    extra = service.named_params(extra)
     answer = service.lineage
     entries = answer.get("commitments", {})
-    lead_iri = _lead_iri(lead) if lead else None
+    lead_iri = service.orgs.resolve(lead, "lead") if lead else None
     rows: dict[str, dict[str, Any]] = {}
     themes: list[dict[str, Any]] = []
     for name in selected:
@@ -176,6 +207,17 @@ def gaps(
 def lineage(request: Request, id: str) -> dict[str, Any]:
     service = service_of(request)
     return details.lineage(service, service.resolve_statement(id))
+
+
+@router.get("/compare", responses=responses(),
+            summary="Two documents compared: overlapping commitments side by side with evidence and word diff, "
+                    "and by theme what each has that the other does not")
+def compare(
+    request: Request,
+    a: Annotated[str, Query(max_length=100, description="one document id, e.g. cps-vawg-action-plan-2017")],
+    b: Annotated[str, Query(max_length=100, description="the other document id, e.g. cps-vawg-strategy-2025")],
+) -> dict[str, Any]:
+    return compare_documents(service_of(request), a, b)
 
 
 @router.get("/coverage", summary="Document × theme matrix of commitment counts")

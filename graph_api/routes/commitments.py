@@ -29,7 +29,7 @@ class ListFormat(str, Enum):
 Text = Annotated[str | None, Query(max_length=300)]
 
 
-@router.get("/commitments", responses={**responses(StoreUnavailableError),
+@router.get("/commitments", responses={**responses(StoreUnavailableError, NotFoundError),
                                        **media("application/json", "text/csv", "application/ld+json")},
             summary="Commitments, filtered (combinable), searched and paginated")
 def list_commitments(

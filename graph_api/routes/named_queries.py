@@ -38,6 +38,7 @@ def _run(request: Request, name: str, params: dict[str, Any], fmt: str) -> Respo
 
     query = catalog.get(name)
     service = service_of(request)
+    params = service.named_params(params)
     if fmt == "csv":
         result = service.run_named(name, params)
         return Response(to_sparql_csv(result), media_type="text/csv; charset=utf-8")

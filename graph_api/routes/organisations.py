@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from vawg_kg.errors import NotFoundError
-from vawg_kg.graph_api.errors import InvalidParameterError, responses
+from vawg_kg.graph_api.errors import responses
 from vawg_kg.graph_api.routes import service_of
 from vawg_kg.graph_api.service import brief_of
 from vawg_kg.graph_api.orgs import vocabulary
@@ -29,11 +29,7 @@ def list_organisations(request: Request) -> dict[str, Any]:
             summary="An organisation: names over time and its commitments (directly and via predecessors)")
 def get_organisation(request: Request, id: str) -> dict[str, Any]:
     service = service_of(request)
-    try:
-        iri = service.orgs.resolve(id, "id")
-    except InvalidParameterError as exc:
-        raise NotFoundError(f"no organisation {id[:100]!r}; give a slug, acronym, name or IRI (see /organisations)",
-                            id=id[:100]) from exc
+    iri = service.orgs.resolve(id, "id")
     lineage = service.orgs.with_predecessors(iri)
 
     def roles(key: str) -> list[dict[str, Any]]:
