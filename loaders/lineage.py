@@ -78,9 +78,12 @@ def corpus_order(records: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def _evidence_of_overlap(ov: Mapping[str, Any]) -> dict[str, Any]:
-    return {"relation": str(ov.get("kind") or "related"), "score": ov.get("score"), "method": ov.get("method"),
-            "shared_entities": list(ov.get("shared_entities") or []),
-            "shared_phrases": list(ov.get("shared_phrases") or [])}
+    out = {"relation": str(ov.get("kind") or "related"), "score": ov.get("score"), "method": ov.get("method"),
+           "origin": ov.get("origin") or "machine", "shared_entities": list(ov.get("shared_entities") or []),
+           "shared_phrases": list(ov.get("shared_phrases") or [])}
+    if ov.get("judgement"):
+        out["judgement"] = ov["judgement"]
+    return out
 
 
 def compute(records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str, Any]],
