@@ -87,9 +87,11 @@ def _evidence_of_overlap(ov: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def compute(records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str, Any]],
-            candidates: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> dict[str, Any]:
+            candidates: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+            judged_implements: Mapping[tuple[str, str], Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """The build's ``lineage.json``: per commitment its status and its earlier, same-time and later
-    entries in :func:`order_key` order, plus the corpus it was judged over."""
+    entries in :func:`order_key` order, plus the corpus it was judged over. ``judged_implements``:
+    (implemented, implementer) → the judgement of an implements link a reviewer confirmed."""
     by_id = {r["id"]: r for r in records}
     order = corpus_order(records)
     position = {iri: i for i, iri in enumerate(order)}
@@ -103,7 +105,12 @@ def compute(records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str
 
     for rec in records:
         for target in rec.get("implements") or []:
-            stated = {"stated_by": rec["doc_id"], "names": target.get("name")}
+            judgement = (judged_implements or {}).get((target["id"], rec["id"]))
+            by_document = judgement is None or bool(judgement.get("stated_by_document"))
+            stated: dict[str, Any] = {"stated_by": rec["doc_id"] if by_document else None, "names": target.get("name"),
+                                      "origin": "judged" if judgement else "document"}
+            if judgement:
+                stated["judgement"] = dict(judgement)
             add(rec["id"], target["id"], {"relation": "implements", **stated})
             add(target["id"], rec["id"], {"relation": "implemented_by", **stated})
     for ov in overlaps:
