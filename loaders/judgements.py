@@ -188,12 +188,13 @@ def read(path: Path) -> list[Judgement]:
     return [parse_line(raw, path, n) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
 
 
-def load(path: Path | None) -> tuple[list[Judgement], str | None]:
+def load(path: Path | None, default: Path | None = None) -> tuple[list[Judgement], str | None]:
     """The judgements a build applies and the file they came from: ``path`` when given (it must
-    exist), else :func:`default_file` when it is there (an installed package may not ship it: none)."""
+    exist), else ``default`` (:func:`default_file`) when it is there (an installed package that does
+    not ship it: no judgements)."""
     if path is not None:
         return read(path), str(path)
-    default = default_file()
+    default = default or default_file()
     if not default.is_file():
         return [], None
     return read(default), str(default)
