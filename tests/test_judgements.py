@@ -347,3 +347,34 @@ def test_neo4j_has_no_rejected_link_and_the_confirmed_ones_prov(reviewed: Review
                               "AND NOT EXISTS { (o)-[:WAS_ATTRIBUTED_TO]->() } RETURN count(o) AS n").single()
     links = json.loads((reviewed.out / "links.json").read_text())["overlaps"]
     assert machine is not None and machine["n"] == len(links) - 1
+
+
+def test_implements_judgements_change_the_records_the_lineage_and_the_rdf(tmp_path: Path) -> None:
+    from vawg_kg.loaders.build import build_graph
+
+    fgm = "cps-vawg-action-plan-2017/FGM.1"
+    path = _write(tmp_path,
+                  _line(relation="implements", decision="rejected", b=fgm, why="the row quotes A93 loosely"),
+                  _line(relation="implements", decision="confirmed", a="hmg-vawg-strategy-2016/A1", b=fgm,
+                        why="delivers it", score=None))
+    result = build_graph(tmp_path / "out", judgements_file=path)
+    out = result.out_dir
+    rec = next(r for r in json.loads((out / "commitments.json").read_text()) if r["id"].endswith(fgm))
+    a93, a1 = judgements.iri_of(GOOD["a"]), judgements.iri_of("hmg-vawg-strategy-2016/A1")
+    assert [t["id"] for t in rec["implements"]] == [a1]  # the document's A93 rejected, A1 judged in
+    assert result.report["judgements"]["implements_applied"] == {
+        "confirmed": 1, "rejected": 1, "confirmed_already_stated": 0, "rejected_not_stated": 0}
+    answer = json.loads((out / "lineage.json").read_text())["commitments"]
+    earlier = {e["id"]: e for e in answer[rec["id"]]["earlier"]}
+    assert "implements" not in earlier.get(a93, {"relations": []})["relations"]
+    stated = next(ev for ev in earlier[a1]["evidence"] if ev["relation"] == "implements")
+    assert stated["origin"] == "judged" and stated["stated_by"] is None and stated["judgement"]["why"] == "delivers it"
+    assert "implemented_by" not in {r for e in answer[a93]["later"] if e["id"] == rec["id"] for r in e["relations"]}
+    store = OxigraphStore.in_memory(out / "vawg-kg.nt")
+    assert bool(store.raw(VAWG_PREFIX + f"ASK {{ <{rec['id']}> vawg:implements <{a93}> }}")) is False
+    rows = store.select(VAWG_PREFIX + f"""SELECT ?rule ?who ?why WHERE {{
+        <{rec['id']}> vawg:implements <{a1}> ; vawg:hasExtraction ?x .
+        ?x vawg:extractedProperty vawg:implements ; vawg:extractedValue <{a1}> ; vawg:extractionRule ?rule ;
+           prov:wasAssociatedWith ?who ; prov:endedAtTime ?at ; vawg:judgementReason ?why . }}""").rows
+    assert [tuple(str(v) for v in r) for r in rows] == [
+        ("reviewer-judgement", "https://w3id.org/vawg-kg/id/reviewer/alice", "delivers it")]
