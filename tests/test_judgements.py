@@ -181,6 +181,19 @@ class Reviewed:
             [sys.executable, "-m", "vawg_kg", "review", "--build-dir", str(base), "--judgements", str(self.file),
              "--by", "Test Reviewer", "--limit", str(len(order))],
             input="\n".join(answers) + "\n", capture_output=True, text=True, timeout=300, cwd=tmp)
+        # A commitment whose only later link is one related overlap, due: rejecting that overlap
+        # must make it "not picked up" in the status and in /gaps.
+        base_lineage = json.loads((base / "lineage.json").read_text())
+        reviewed_pairs = {_key(self.rejected), _key(self.confirmed), _key(self.unsure)}
+        self.orphan = next(
+            e for e in base_lineage["commitments"].values()
+            if e["status"] == "related-only" and len(e["later"]) == 1 and e["later"][0]["relations"] == ["related"]
+            and frozenset((e["id"], e["later"][0]["id"])) not in reviewed_pairs
+            and (self._deadline(base, e["id"]) or "") <= base_lineage["judged_on"])
+        self.orphan_other = self.orphan["later"][0]["id"]
+        judgements.append(self.file, Judgement(judgements.key_of(self.orphan["id"]), judgements.key_of(self.orphan_other),
+                                               "related", "rejected", "Test Reviewer", "2026-12-04T12:00:00+00:00",
+                                               "only a shared word"))
         # A judgement naming a commitment the corpus does not have (a renumbered action, say).
         judgements.append(self.file, Judgement("hmg-vawg-strategy-2016/A999", judgements.key_of(self.rejected["b"]),
                                                "related", "confirmed", "Test Reviewer", "2026-12-04T12:00:00+00:00"))
@@ -188,6 +201,12 @@ class Reviewed:
         self.build = subprocess.run(
             [sys.executable, "-m", "vawg_kg", "build", "--out", str(self.out), "--judgements", str(self.file)],
             capture_output=True, text=True, timeout=600, cwd=tmp, env={**os.environ, "COLUMNS": "400"})
+
+
+    @staticmethod
+    def _deadline(build: Path, iri: str) -> str | None:
+        deadline = next(r for r in json.loads((build / "commitments.json").read_text()) if r["id"] == iri)["deadline"]
+        return None if deadline is None else str(deadline)
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +227,7 @@ def judged_api(reviewed: Reviewed, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def test_scripted_review_appends_the_judgements(reviewed: Reviewed) -> None:
     assert reviewed.review.returncode == 0, reviewed.review.stderr
-    rows = judgements.read(reviewed.file)[:3]  # the fixture appended a stale one after the review
+    rows = judgements.read(reviewed.file)[:3]  # the fixture appended two more after the review
     assert len(rows) == 3
     got = {(frozenset((j.a_iri, j.b_iri)), j.decision, j.relation, j.by, j.why) for j in rows}
     assert got == {
@@ -226,8 +245,10 @@ def test_a_second_review_skips_what_was_judged(reviewed: Reviewed) -> None:
     scored = json.loads((reviewed.base / "candidates.json").read_text())
     judged = judgements.judged_pairs(judgements.read(reviewed.file))
     left = queue(scored["candidates"], scored["thresholds"]["linked"], judged)
-    assert len(left) == len(scored["candidates"]) - 3
-    assert not {_key(c) for c in left} & {_key(reviewed.rejected), _key(reviewed.confirmed), _key(reviewed.unsure)}
+    done = {_key(reviewed.rejected), _key(reviewed.confirmed), _key(reviewed.unsure),
+            frozenset((reviewed.orphan["id"], reviewed.orphan_other))}
+    assert len(left) == len(scored["candidates"]) - len(done)
+    assert not {_key(c) for c in left} & done
     # Nearest the threshold first.
     t = scored["thresholds"]["linked"]
     gaps = [abs(c["probability"] - t) for c in left]
@@ -238,7 +259,7 @@ def test_rebuild_reports_the_stale_judgement(reviewed: Reviewed) -> None:
     assert reviewed.build.returncode == 0, reviewed.build.stderr[-3000:]
     report = json.loads((reviewed.out / "report.json").read_text())
     assert [s["missing"] for s in report["stale_judgements"]] == [["hmg-vawg-strategy-2016/A999"]]
-    assert report["judgements"]["overlaps"] == {"confirmed": 1, "rejected": 1}
+    assert report["judgements"]["overlaps"] == {"confirmed": 1, "rejected": 2}
     assert report["judgements"]["unsure"] == 1 and report["judgements"]["stale"] == 1
     assert "stale judgement" in reviewed.build.stderr and "A999" in reviewed.build.stderr
 
@@ -253,7 +274,9 @@ def test_links_json_drops_the_rejected_and_carries_the_confirmed_as_judged(revie
     assert judged["judgement"]["by"] == "Test Reviewer" and judged["judgement"]["why"] == "the same undertaking"
     assert all(o["origin"] == "machine" for k, o in after.items() if k != _key(reviewed.confirmed))
     # Everything else the model decided is as before.
-    assert {k for k in after} == ({k for k in before} - {_key(reviewed.rejected)}) | {_key(reviewed.confirmed)}
+    orphan = frozenset((reviewed.orphan["id"], reviewed.orphan_other))
+    assert orphan in before and orphan not in after
+    assert {k for k in after} == ({k for k in before} - {_key(reviewed.rejected), orphan}) | {_key(reviewed.confirmed)}
 
 
 def test_lineage_json_and_status_follow_the_judgements(reviewed: Reviewed) -> None:
@@ -294,6 +317,20 @@ def test_api_overlaps_and_lineage_honour_the_judgements(judged_api: httpx.Client
     assert ("restates", cb) in {(r.get("relation"), r.get("other")) for r in rows}
 
 
+def test_a_rejection_that_was_the_only_pick_up_makes_a_gap(judged_api: httpx.Client, reviewed: Reviewed) -> None:
+    iri, other = reviewed.orphan["id"], reviewed.orphan_other
+    answer = json.loads((reviewed.out / "lineage.json").read_text())["commitments"][iri]
+    assert answer["status"] == "not-picked-up" and answer["later"] == []
+    nearest = {c["id"]: c["kind"] for c in answer["nearest_candidates"]}
+    assert nearest[other] == "rejected by a reviewer"
+    gaps = judged_api.get("/gaps", params={"reason": "NOT_PICKED_UP_IN_CORPUS", "limit": 10000}).json()
+    row = next(r for r in gaps["items"] if r["commitment"] == iri)
+    reason = next(x for x in row["reasons"] if x["code"] == "NOT_PICKED_UP_IN_CORPUS")
+    assert {c["id"]: c["kind"] for c in reason["nearest_candidates"]}[other] == "rejected by a reviewer"
+    lineage = judged_api.get(f"/lineage/{iri}").json()
+    assert lineage["status"]["code"] == "not-picked-up" and lineage["later"] == []
+
+
 def test_rdf_has_no_rejected_link_and_the_confirmed_ones_prov(reviewed: Reviewed) -> None:
     store = OxigraphStore.open_read_only(reviewed.out)
     a, b = reviewed.rejected["a"], reviewed.rejected["b"]
@@ -318,6 +355,8 @@ def test_rdf_has_no_rejected_link_and_the_confirmed_ones_prov(reviewed: Reviewed
         ?o vawg:linkOrigin "machine" ; vawg:method ?m . FILTER NOT EXISTS { ?o prov:wasAttributedTo ?x } }""").rows
     links = json.loads((reviewed.out / "links.json").read_text())["overlaps"]
     assert int(str(machine[0][0])) == len(links) - 1
+    orphan_ask = VAWG_PREFIX + f"ASK {{ <{reviewed.orphan['id']}> vawg:overlapsWith <{reviewed.orphan_other}> }}"
+    assert bool(base.raw(orphan_ask)) is True and bool(store.raw(orphan_ask)) is False
 
 
 @pytest.mark.neo4j
