@@ -34,6 +34,7 @@ def build(
     source: Annotated[Optional[list[Path]], typer.Option("--source", help="Add a document of another shape (generic parser)")] = None,
     doc_id: Annotated[Optional[list[str]], typer.Option("--doc-id", help="Id of each --source document, in order")] = None,
     remove_doc: Annotated[Optional[list[str]], typer.Option("--remove-doc", help="Remove a previously added document")] = None,
+    judgements: Annotated[Optional[Path], typer.Option("--judgements", help="Reviewers' judgements to apply over the model (default: data/judgements.jsonl of the package, when shipped)")] = None,
 ) -> None:
     """Parse the bundled documents (and any added ones), validate, and write the graph to OUT."""
     sources = source or []
@@ -47,7 +48,7 @@ def build(
         def on_stage(name: str) -> None:
             progress.update(task, description=f"{name}…", completed=STAGES.index(name) if name in STAGES else 0)
 
-        result = build_graph(out, list(zip(sources, ids)), remove_doc or [], on_stage, store_hooks())
+        result = build_graph(out, list(zip(sources, ids)), remove_doc or [], on_stage, store_hooks(), judgements)
     table = Table(title=f"vawg-kg build → {result.out_dir}")
     for col in ("document", "commitments", "outcomes", "unthemed", "unowned", "undated", "lines unclaimed"):
         table.add_column(col, justify="right" if col != "document" else "left")
@@ -58,6 +59,9 @@ def build(
     console.print(table)
     console.print(f"{result.report['triples']} triples; links: {result.report['links']}; "
                   f"stages (s): {result.timings}")
+    console.print(f"judgements: {result.report['judgements']}", highlight=False)
+    for stale in result.report["stale_judgements"]:
+        console.print(f"[bold yellow]warning:[/] stale judgement: {stale['message']}", highlight=False)
 
 
 class RecordFormat(str, Enum):

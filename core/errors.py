@@ -49,6 +49,12 @@ class SourceError(VawgError):
     exit_code = 4
 
 
+class JudgementsError(SourceError):
+    """A reviewers' judgements file (``data/judgements.jsonl``) has a line the build cannot read."""
+
+    code = "judgements_error"
+
+
 class ValidationError(VawgError):
     """The built graph violates the SHACL shapes."""
 

@@ -33,6 +33,11 @@ def _word_diff(a: str, b: str) -> list[dict[str, str]]:
     return word_diff(a, b)
 
 
+def _judgement(ov: dict[str, Any]) -> dict[str, Any]:
+    """A judged overlap's judgement (who, when, why, the model's score then), as links.json has it."""
+    return {"judgement": ov["judgement"]} if ov.get("judgement") else {}
+
+
 def overlaps_of(service: GraphService, iri: str, with_diff: bool = True) -> list[dict[str, Any]]:
     out = []
     for ov in service.overlaps_by_iri.get(iri, ()):
@@ -40,7 +45,8 @@ def overlaps_of(service: GraphService, iri: str, with_diff: bool = True) -> list
         other = service.by_iri.get(other_iri)
         item = {"with": brief_of(other) if other else {"id": other_iri}, "score": ov.get("score"),
                 "kind": ov.get("kind"), "shared_entities": ov.get("shared_entities", []),
-                "shared_phrases": ov.get("shared_phrases", []), "method": ov.get("method")}
+                "shared_phrases": ov.get("shared_phrases", []), "method": ov.get("method"),
+                "origin": ov.get("origin", "machine"), **_judgement(ov)}
         if with_diff and other:
             item["word_diff"] = _word_diff(service.by_iri[iri]["text"], other["text"])
         out.append(item)
@@ -131,7 +137,8 @@ def list_overlaps(service: GraphService, doc_a: str | None, doc_b: str | None, m
     def render(ov: dict[str, Any], a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         item = {"a": brief_of(a), "b": brief_of(b), "score": ov.get("score"), "kind": ov.get("kind"),
                 "evidence": {"shared_entities": ov.get("shared_entities", []),
-                             "shared_phrases": ov.get("shared_phrases", []), "method": ov.get("method")}}
+                             "shared_phrases": ov.get("shared_phrases", []), "method": ov.get("method")},
+                "origin": ov.get("origin", "machine"), **_judgement(ov)}
         if with_diff:
             item["word_diff"] = _word_diff(a["text"], b["text"])
         return item

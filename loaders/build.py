@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import PROV
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.stores import swap
 from vawg_kg.loaders.background import BackgroundChecks, collector_paused
 from vawg_kg.loaders.documents import BUNDLED, DocumentInfo, check_doc_id
-from vawg_kg.loaders.emit import GraphEmitter
-from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, org_iri
+from vawg_kg.loaders.emit import GraphEmitter, extraction_iri
+from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, Link, org_iri
 from vawg_kg.loaders.parsers import parser_for
 from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
@@ -34,7 +35,7 @@ from vawg_kg.ontology.terms import VAWG
 from vawg_kg.ontology.validate import ontology_graph, shape_groups, validate_graph_in_child
 from vawg_kg.ontology.vocabulary import vocabulary_graph
 from vawg_kg.paths import sources_dir
-from vawg_kg.loaders import lineage, links
+from vawg_kg.loaders import judgements, lineage, links
 
 ADDED_DIR = "added-sources"
 MANIFEST = "documents.json"
@@ -166,9 +167,12 @@ def build_graph(
     remove_docs: Iterable[str] = (),
     on_stage: StageCallback | None = None,
     store_hooks: Sequence[StoreHook] = (),
+    judgements_file: Path | None = None,
 ) -> BuildResult:
+    """``judgements_file``: the reviewers' judgements to apply (default: ``data/judgements.jsonl`` of
+    the package when it is there, see :func:`judgements.load`)."""
     with collector_paused():
-        return _build(Path(out_dir), extra_sources, remove_docs, on_stage, store_hooks)
+        return _build(Path(out_dir), extra_sources, remove_docs, on_stage, store_hooks, judgements_file)
 
 
 def _build(
@@ -177,6 +181,7 @@ def _build(
     remove_docs: Iterable[str],
     on_stage: StageCallback | None,
     store_hooks: Sequence[StoreHook],
+    judgements_file: Path | None = None,
 ) -> BuildResult:
     swap.recover(out_dir)
     timings: dict[str, float] = {}
@@ -191,6 +196,7 @@ def _build(
 
     stage("read")
     docs, added = plan_documents(out_dir, extra_sources, remove_docs)
+    judged, judgements_source = judgements.load(judgements_file)
     done("read")
 
     stage("parse")
@@ -208,11 +214,17 @@ def _build(
     done("enrich")
 
     stage("link")
-
-    link_report = links.link_documents(statements)
+    # Reviewers' judgements over the model: implements links here, overlaps in links.link_documents.
+    decisions = judgements.decide(judged, (st.iri for st in statements if st.is_commitment))
+    judged_implements = apply_implements(statements, decisions)
+    link_report = links.link_documents(statements, decisions)
     records = [record_of(st) for st in statements if st.is_commitment]
+    overlaps_json = link_report.to_json()["overlaps"]
+    published = {r["id"]: r["doc_published"] for r in records}
+    rejected = [pair for pair, j in decisions.overlaps.items() if j.decision == "rejected"]
+    nearest = lineage.nearest_candidates(link_report.candidates_json()["candidates"], published, overlaps_json, rejected)
     # One lineage and one status per commitment (loaders/lineage.py), used by every reader.
-    lineage_answer = lineage.compute(records, link_report.to_json()["overlaps"], lineage.nearest_candidates(statements))
+    lineage_answer = lineage.compute(records, overlaps_json, nearest, judged_implements.evidence())
     done("link")
 
     stage("emit")
@@ -226,6 +238,7 @@ def _build(
     for st in statements:
         emitter.statement(texts[st.doc_id], st)
     links.emit_links(emitter, link_report)
+    emit_judged_implements(emitter, judged_implements)
     emit_lineage(emitter, lineage_answer)
     graph: Graph = emitter.graph
     done("emit")
@@ -248,6 +261,7 @@ def _build(
         _write_json(staged / "lineage.json", lineage_answer)
         _write_json(staged / "statements.json", [record_of(st) for st in statements if not st.is_commitment])
         _write_json(staged / "links.json", link_report.to_json())
+        _write_json(staged / "candidates.json", link_report.candidates_json())
         if added:
             (staged / ADDED_DIR).mkdir()
             for info in added:
@@ -268,6 +282,8 @@ def _build(
             "coverage": coverage,
             "triples": len(graph),
             "links": link_report.summary(),
+            "judgements": {**decisions.summary(judgements_source), "implements_applied": judged_implements.counts},
+            "stale_judgements": decisions.stale,
         }
         _write_json(staged / "report.json", report)
         swap.swap_in(staged, out_dir)
@@ -281,6 +297,56 @@ def _build(
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return BuildResult(out_dir, statements, report, {k: v for k, v in timings.items() if not k.startswith("_")})
+
+
+@dataclass
+class JudgedImplements:
+    """The implements links reviewers decided, as the build applied them."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    confirmed: list[tuple[EnrichedStatement, Link, judgements.Judgement]] = field(default_factory=list)
+
+    def evidence(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """(implemented, implementer) → what the lineage shows of the judgement."""
+        return {(link.iri, st.iri): {**j.provenance(), "stated_by_document": link.rule != judgements.JUDGED_RULE}
+                for st, link, j in self.confirmed}
+
+
+def apply_implements(statements: Sequence[EnrichedStatement], decisions: judgements.Decisions) -> JudgedImplements:
+    """Reviewers' implements judgements over the documents' own: a confirmed link is added to the
+    implementing commitment (rule ``reviewer-judgement``) unless the document states it, a rejected
+    one removed."""
+    by_iri = {st.iri: st for st in statements if st.is_commitment}
+    out = JudgedImplements({"confirmed": 0, "rejected": 0, "confirmed_already_stated": 0, "rejected_not_stated": 0})
+    for (target, implementer), j in sorted(decisions.implements.items()):
+        st = by_iri[implementer]
+        stated = next((link for link in st.implements if link.iri == target), None)
+        if j.decision == "rejected":
+            out.counts["rejected"] += 1
+            out.counts["rejected_not_stated"] += stated is None
+            st.implements = [link for link in st.implements if link.iri != target]
+            continue
+        out.counts["confirmed"] += 1
+        out.counts["confirmed_already_stated"] += stated is not None
+        if stated is None:
+            stated = Link(target, by_iri[target].ref, judgements.JUDGED_RULE)
+            st.implements = [*st.implements, stated]
+        out.confirmed.append((st, stated, j))
+    return out
+
+
+def emit_judged_implements(emitter: GraphEmitter, judged: JudgedImplements) -> None:
+    """PROV of a confirmed implements link: its extraction was associated with the reviewer, ended at
+    the time of the judgement, for the reviewer's reason."""
+    for st, link, j in judged.confirmed:
+        node = extraction_iri(URIRef(st.iri), VAWG.implements, link)
+        reviewer = URIRef(j.reviewer_iri)
+        emitter.add(reviewer, RDF.type, PROV.Agent)
+        emitter.add(reviewer, RDFS.label, Literal(j.by))
+        emitter.add(node, PROV.wasAssociatedWith, reviewer)
+        emitter.add(node, PROV.endedAtTime, Literal(j.at_iso, datatype=XSD.dateTime))
+        if j.why:
+            emitter.add(node, VAWG.judgementReason, Literal(j.why))
 
 
 def emit_lineage(emitter: GraphEmitter, answer: dict[str, Any]) -> None:

@@ -47,6 +47,11 @@ def section_iri(doc_id: str, path: tuple[str, ...]) -> URIRef:
     return _id(f"section/{doc_id}/" + "/".join(quote(slugify(p)) for p in path))
 
 
+def extraction_iri(subject: URIRef, prop: URIRef, link: Link) -> URIRef:
+    """The vawg:FieldExtraction node that records how ``link`` was set on ``subject``."""
+    return _id(f"extraction/{_hash(str(subject), str(prop), link.iri, link.rule)}")
+
+
 class GraphEmitter:
     """Accumulates triples for documents, sections, statements and their links."""
 
@@ -118,7 +123,7 @@ class GraphEmitter:
         return node
 
     def extraction(self, subject: URIRef, prop: URIRef, link: Link) -> None:
-        node = _id(f"extraction/{_hash(str(subject), str(prop), link.iri, link.rule)}")
+        node = extraction_iri(subject, prop, link)
         self.add(subject, VAWG.hasExtraction, node)
         self.add(node, RDF.type, VAWG.FieldExtraction)
         self.add(node, VAWG.extractedProperty, prop)

@@ -40,9 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from vawg_kg.iris import ID_BASE
-from vawg_kg.loaders import links
 from vawg_kg.loaders.enrich import EnrichedStatement
-from vawg_kg.loaders.overlap_method import OverlapModel, Scored
 from vawg_kg.loaders.records_json import record_of
 
 STATUS_BASE = f"{ID_BASE}lineage-status/"
@@ -80,15 +78,20 @@ def corpus_order(records: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def _evidence_of_overlap(ov: Mapping[str, Any]) -> dict[str, Any]:
-    return {"relation": str(ov.get("kind") or "related"), "score": ov.get("score"), "method": ov.get("method"),
-            "shared_entities": list(ov.get("shared_entities") or []),
-            "shared_phrases": list(ov.get("shared_phrases") or [])}
+    out = {"relation": str(ov.get("kind") or "related"), "score": ov.get("score"), "method": ov.get("method"),
+           "origin": ov.get("origin") or "machine", "shared_entities": list(ov.get("shared_entities") or []),
+           "shared_phrases": list(ov.get("shared_phrases") or [])}
+    if ov.get("judgement"):
+        out["judgement"] = ov["judgement"]
+    return out
 
 
 def compute(records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str, Any]],
-            candidates: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> dict[str, Any]:
+            candidates: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+            judged_implements: Mapping[tuple[str, str], Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """The build's ``lineage.json``: per commitment its status and its earlier, same-time and later
-    entries in :func:`order_key` order, plus the corpus it was judged over."""
+    entries in :func:`order_key` order, plus the corpus it was judged over. ``judged_implements``:
+    (implemented, implementer) → the judgement of an implements link a reviewer confirmed."""
     by_id = {r["id"]: r for r in records}
     order = corpus_order(records)
     position = {iri: i for i, iri in enumerate(order)}
@@ -102,7 +105,12 @@ def compute(records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str
 
     for rec in records:
         for target in rec.get("implements") or []:
-            stated = {"stated_by": rec["doc_id"], "names": target.get("name")}
+            judgement = (judged_implements or {}).get((target["id"], rec["id"]))
+            by_document = judgement is None or bool(judgement.get("stated_by_document"))
+            stated: dict[str, Any] = {"stated_by": rec["doc_id"] if by_document else None, "names": target.get("name"),
+                                      "origin": "judged" if judgement else "document"}
+            if judgement:
+                stated["judgement"] = dict(judgement)
             add(rec["id"], target["id"], {"relation": "implements", **stated})
             add(target["id"], rec["id"], {"relation": "implemented_by", **stated})
     for ov in overlaps:
@@ -145,30 +153,34 @@ def compute(records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str
             "commitments": out}
 
 
-def nearest_candidates(statements: Sequence[EnrichedStatement], k: int = NEAREST) -> dict[str, list[dict[str, Any]]]:
+def nearest_candidates(candidates: Iterable[Mapping[str, Any]], published: Mapping[str, str],
+                       overlaps: Iterable[Mapping[str, Any]] = (), rejected: Iterable[tuple[str, str]] = (),
+                       k: int = NEAREST) -> dict[str, list[dict[str, Any]]]:
     """For each commitment, the ``k`` best-scored overlap candidates (the blocking's pairs, linked or
-    not) in later documents, with their scores, so a reader can check a "not picked up"."""
-    items = links.items_of(statements)
-    if not items:
-        return {}
-    model = OverlapModel(items)
-    published = {st.iri: st.document.published.isoformat() for st in statements if st.is_commitment}
-    best: dict[str, list[tuple[float, int, Scored]]] = defaultdict(list)
-    for scored_pair in model.score_pairs(model.candidates()):
-        i, j = scored_pair.a, scored_pair.b
-        if items[i].doc_id == items[j].doc_id:
+    not, as the build scored them once: ``candidates.json``) in later documents, with their scores, so
+    a reader can check a "not picked up". ``kind`` is the build's final decision on the pair: the
+    overlap's kind when linked (by the model or a reviewer), "rejected by a reviewer", or "below threshold"."""
+    linked = {frozenset((str(o["a"]), str(o["b"]))): str(o["kind"]) for o in overlaps}
+    refused = {frozenset(pair) for pair in rejected}
+    best: dict[str, list[tuple[float, str, Mapping[str, Any]]]] = defaultdict(list)
+    for c in candidates:
+        a, b = str(c["a"]), str(c["b"])
+        if c.get("doc_a") == c.get("doc_b") or a not in published or b not in published:
             continue
-        for this, other in ((i, j), (j, i)):
-            if published[items[other].iri] > published[items[this].iri]:
-                best[items[this].iri].append((scored_pair.score, other, scored_pair))
+        for this, other in ((a, b), (b, a)):
+            if published[other] > published[this]:
+                best[this].append((float(c["probability"]), other, c))
     out: dict[str, list[dict[str, Any]]] = {}
     for iri, found in best.items():
-        found.sort(key=lambda s: (-s[0], items[s[1]].iri))
+        found.sort(key=lambda s: (-s[0], s[1]))
         rows = []
-        for score, other, pair in found[:k]:
-            rows.append({"id": items[other].iri, "doc_id": items[other].doc_id, "score": round(score, 3),
-                         "kind": pair.kind or "below threshold",
-                         "shared_entities": list(pair.shared_entities), "shared_phrases": list(pair.shared_phrases)})
+        for score, other, c in found[:k]:
+            pair = frozenset((iri, other))
+            kind = linked.get(pair) or ("rejected by a reviewer" if pair in refused else "below threshold")
+            rows.append({"id": other, "doc_id": c["doc_b"] if other == c["b"] else c["doc_a"],
+                         "score": round(score, 3), "kind": kind,
+                         "shared_entities": list(c.get("shared_entities") or []),
+                         "shared_phrases": list(c.get("shared_phrases") or [])})
         out[iri] = rows
     return out
 

@@ -4,7 +4,11 @@ Explicit implements links and programme references are found per statement
 in ``enrich``; this module looks across documents. The similarity method is in
 ``overlap_method`` (documented there); this module chooses what is compared
 (commitments of different documents, never one with itself), turns the scores
-into ``Overlap`` records, and writes them to RDF and JSON, deterministically.
+into ``Overlap`` records, applies the reviewers' judgements over the model's
+decisions (``judgements``: a confirmed overlap is always there with the judged
+kind and ``origin: judged``, a rejected one never), keeps every scored candidate
+pair (``candidates.json``: what ``vawg-kg review`` walks and the lineage's
+nearest candidates read), and writes them to RDF and JSON, deterministically.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import XSD, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import PROV, RDF, RDFS
 
 from vawg_kg.loaders.emit import GraphEmitter
 from vawg_kg.iris import ID_BASE
 from vawg_kg.loaders.enrich import EnrichedStatement
-from vawg_kg.loaders.overlap_method import GENERIC_THEME_SLUG, METHOD, Item, OverlapModel, load_classifier, word_diff
+from vawg_kg.loaders.judgements import Decisions, Judgement
+from vawg_kg.loaders.overlap_method import (GENERIC_THEME_SLUG, METHOD, Item, OverlapModel, Scored, load_classifier,
+                                            word_diff)
 from vawg_kg.ontology.terms import VAWG
 
-__all__ = ["LinkReport", "Overlap", "emit_links", "entities_of", "items_of", "link_documents", "overlap_iri",
-           "thresholds", "word_diff"]
+__all__ = ["Candidate", "LinkReport", "Overlap", "emit_judgement", "emit_links", "entities_of", "items_of",
+           "link_documents", "overlap_iri", "phrases_of", "thresholds", "word_diff"]
 
 GENERIC_THEME = f"{ID_BASE}theme/{GENERIC_THEME_SLUG}"
 IMPLIED_LEAD_RULES = frozenset({"document-owner-we", "section-owner"})
@@ -44,11 +50,40 @@ class Overlap:
     p_restates: float = 0.0  # P(restates | linked)
     evidence: tuple[tuple[str, str], ...] = ()  # each shared phrase as written in a and in b
     method: str = METHOD
+    judgement: Judgement | None = None  # set when a reviewer confirmed it (origin "judged")
+
+    @property
+    def origin(self) -> str:
+        return "judged" if self.judgement is not None else "machine"
 
     def to_json(self) -> dict[str, Any]:
-        return {"a": self.a, "b": self.b, "score": self.score, "p_restates": self.p_restates, "kind": self.kind,
-                "shared_entities": list(self.shared_entities), "shared_phrases": list(self.shared_phrases),
-                "evidence": [{"a": pa, "b": pb} for pa, pb in self.evidence], "method": self.method}
+        out = {"a": self.a, "b": self.b, "score": self.score, "p_restates": self.p_restates, "kind": self.kind,
+               "shared_entities": list(self.shared_entities), "shared_phrases": list(self.shared_phrases),
+               "evidence": [{"a": pa, "b": pb} for pa, pb in self.evidence], "method": self.method,
+               "origin": self.origin}
+        if self.judgement is not None:
+            out["judgement"] = self.judgement.provenance()
+        return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate pair the model scored (linked or not), with its evidence: ``candidates.json``."""
+
+    a: str
+    b: str
+    doc_a: str
+    doc_b: str
+    probability: float  # P(linked)
+    p_restates: float
+    kind: str | None  # the model's decision: "restates" | "related" | None (below the link threshold)
+    shared_entities: tuple[str, ...]
+    shared_phrases: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, "doc_a": self.doc_a, "doc_b": self.doc_b, "probability": self.probability,
+                "p_restates": self.p_restates, "kind": self.kind, "shared_entities": list(self.shared_entities),
+                "shared_phrases": list(self.shared_phrases)}
 
 
 @dataclass
@@ -56,6 +91,8 @@ class LinkReport:
     overlaps: list[Overlap] = field(default_factory=list)
     candidates: int = 0
     commitments: int = 0
+    scored: list[Candidate] = field(default_factory=list)
+    judged: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         by_kind = Counter(o.kind for o in self.overlaps)
@@ -68,10 +105,15 @@ class LinkReport:
             "commitments_compared": self.commitments,
             "method": METHOD,
             "thresholds": thresholds(),
+            "by_origin": {k: sum(o.origin == k for o in self.overlaps) for k in ("machine", "judged")},
+            "judgements_applied": dict(self.judged),
         }
 
     def to_json(self) -> dict[str, Any]:
         return {"method": METHOD, "thresholds": thresholds(), "overlaps": [o.to_json() for o in self.overlaps]}
+
+    def candidates_json(self) -> dict[str, Any]:
+        return {"method": METHOD, "thresholds": thresholds(), "candidates": [c.to_json() for c in self.scored]}
 
 
 def thresholds() -> dict[str, float]:
@@ -95,19 +137,57 @@ def items_of(statements: Sequence[EnrichedStatement]) -> list[Item]:
                  frozenset(link.iri for link in st.implements), st.document.publisher) for st in commitments]
 
 
-def link_documents(statements: list[EnrichedStatement]) -> LinkReport:
+def link_documents(statements: list[EnrichedStatement], decisions: Decisions | None = None) -> LinkReport:
+    """The model's overlaps over the candidate pairs, with the reviewers' decisions applied over them."""
     items = items_of(statements)
     model = OverlapModel(items)
     candidates = model.candidates()
-    overlaps = []
-    for scored in model.overlaps(candidates):
+    overlaps: dict[tuple[str, str], Overlap] = {}
+    scored_out = []
+    for scored in model.score_pairs(candidates):
         a, b = items[scored.a], items[scored.b]
-        if scored.kind is None or a.doc_id == b.doc_id or a.iri == b.iri:
+        if a.doc_id == b.doc_id or a.iri == b.iri:
             continue
-        overlaps.append(Overlap(a.iri, b.iri, a.doc_id, b.doc_id, scored.score, scored.kind,
-                                scored.shared_entities, scored.shared_phrases, scored.restates, scored.evidence))
-    overlaps.sort(key=lambda o: (o.a, o.b))
-    return LinkReport(overlaps, len(candidates), len(items))
+        evidence = scored.evidence or model.evidence(scored.a, scored.b)
+        scored_out.append(Candidate(a.iri, b.iri, a.doc_id, b.doc_id, scored.score, scored.restates, scored.kind,
+                                    scored.shared_entities, phrases_of(evidence)))
+        if scored.kind is not None:
+            overlaps[(a.iri, b.iri)] = _overlap(items, scored, scored.kind, evidence)
+    judged = _apply(decisions, model, items, overlaps) if decisions is not None else {}
+    scored_out.sort(key=lambda c: (c.a, c.b))
+    return LinkReport(sorted(overlaps.values(), key=lambda o: (o.a, o.b)), len(candidates), len(items), scored_out, judged)
+
+
+def phrases_of(evidence: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """Shared phrases for display: the words once when both texts write them alike, else "in a / in b"."""
+    return tuple(pa if pa.casefold() == pb.casefold() else f"{pa} / {pb}" for pa, pb in evidence)
+
+
+def _overlap(items: Sequence[Item], scored: Scored, kind: str, evidence: tuple[tuple[str, str], ...],
+             judgement: Judgement | None = None) -> Overlap:
+    a, b = items[scored.a], items[scored.b]
+    return Overlap(a.iri, b.iri, a.doc_id, b.doc_id, scored.score, kind, scored.shared_entities, phrases_of(evidence),
+                   scored.restates, evidence, judgement=judgement)
+
+
+def _apply(decisions: Decisions, model: OverlapModel, items: Sequence[Item],
+           overlaps: dict[tuple[str, str], Overlap]) -> dict[str, int]:
+    """Confirmed overlaps in (with the judged kind, scored by the model even if it never proposed them),
+    rejected ones out. Both commitments exist: :func:`judgements.decide` set stale ones aside."""
+    index = {it.iri: k for k, it in enumerate(items)}
+    counts = {"confirmed": 0, "rejected": 0, "confirmed_already_linked": 0, "rejected_not_linked": 0}
+    for (first, second), j in sorted(decisions.overlaps.items()):
+        if j.decision == "rejected":
+            counts["rejected"] += 1
+            if overlaps.pop((first, second), None) is None:
+                counts["rejected_not_linked"] += 1
+            continue
+        counts["confirmed"] += 1
+        counts["confirmed_already_linked"] += (first, second) in overlaps
+        scored = model.score_pair(index[first], index[second])
+        evidence = scored.evidence or model.evidence(scored.a, scored.b)
+        overlaps[(first, second)] = _overlap(items, scored, j.relation, evidence, j)
+    return counts
 
 
 def overlap_iri(a: str, b: str) -> URIRef:
@@ -131,9 +211,24 @@ def emit_links(emitter: GraphEmitter, report: LinkReport) -> None:
         emitter.add(node, VAWG.score, Literal(f"{o.score:.3f}", datatype=XSD.decimal))
         emitter.add(node, VAWG.overlapKind, Literal(o.kind))
         emitter.add(node, VAWG.method, Literal(o.method))
+        emitter.add(node, VAWG.linkOrigin, Literal(o.origin))
+        if o.judgement is not None:
+            emit_judgement(emitter, node, o.judgement)
         for entity in o.shared_entities:
             emitter.add(node, VAWG.sharedEntity, URIRef(entity))
         for phrase in o.shared_phrases:
             emitter.add(node, VAWG.sharedPhrase, Literal(phrase))
 
 
+
+
+def emit_judgement(emitter: GraphEmitter, node: URIRef, j: Judgement) -> None:
+    """PROV of a judged link: attributed to the reviewer (a prov:Agent), generated at the time of
+    the judgement, with the reviewer's reason."""
+    reviewer = URIRef(j.reviewer_iri)
+    emitter.add(reviewer, RDF.type, PROV.Agent)
+    emitter.add(reviewer, RDFS.label, Literal(j.by))
+    emitter.add(node, PROV.wasAttributedTo, reviewer)
+    emitter.add(node, PROV.generatedAtTime, Literal(j.at_iso, datatype=XSD.dateTime))
+    if j.why:
+        emitter.add(node, VAWG.judgementReason, Literal(j.why))

@@ -3,6 +3,7 @@
     .venv/bin/python scripts/train_overlaps.py            # writes loaders/overlap_model.json
     .venv/bin/python scripts/train_overlaps.py --check    # exits 1 if the shipped file differs
     .venv/bin/python scripts/train_overlaps.py --print    # the cross-validation report only
+    .venv/bin/python scripts/train_overlaps.py --judgements FILE   # reviewers' judgements (default data/judgements.jsonl)
 
 Two logistic regressions over the features of ``overlap_method.FEATURES`` (standardised):
 P(linked) on all train pairs, P(restates | linked) on the linked ones. Cross-validation
@@ -12,6 +13,12 @@ log loss (calibration) and the two thresholds from the out-of-fold probabilities
 held-out split is never read: ``fit`` receives the train pairs only, and the model file
 records a digest of exactly the pairs it saw. scikit-learn is needed here only; the build
 applies the stored parameters with numpy.
+
+Reviewers' confirmed and rejected overlap judgements (``loaders/judgements.py``) are added as
+train pairs (confirmed: the judged kind; rejected: none), except a pair of the held-out split or
+one touching a held-out ``b`` (excluded and counted, so nothing near the held-out split is
+learnt), a pair already labelled (the labelled file wins), an implements or unsure judgement, and
+a stale one; the counts are printed. No judgement, no change: the model file is the same.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +37,7 @@ from sklearn.metrics import brier_score_loss, log_loss
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.preprocessing import StandardScaler
 
-from vawg_kg.loaders import link_eval
+from vawg_kg.loaders import judgements, link_eval
 from vawg_kg.loaders.overlap_method import FEATURES, METHOD, MODEL_FILE
 
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -158,14 +166,46 @@ def fit(x: np.ndarray, pairs: Sequence[link_eval.LabelledPair]) -> dict[str, Any
     }
 
 
-def train() -> dict[str, Any]:
+def judged_pairs(found: Sequence[judgements.Judgement], labelled: Sequence[link_eval.LabelledPair],
+                 published: dict[str, str]) -> tuple[list[link_eval.LabelledPair], dict[str, int]]:
+    """The decided overlap judgements as train pairs (the last decision per pair), and what was left out."""
+    heldout = {frozenset(p.key) for p in labelled if p.split == "heldout"}
+    heldout_b = {p.b for p in labelled if p.split == "heldout"}
+    known = {frozenset(p.key) for p in labelled}
+    counts = {"read": len(found), "used": 0, "excluded_heldout": 0, "already_labelled": 0,
+              "not_an_overlap_decision": 0, "stale": 0}
+    last: dict[frozenset[str], link_eval.LabelledPair] = {}
+    for j in found:
+        a, b = judgements.key_of(j.a_iri), judgements.key_of(j.b_iri)
+        if a not in published or b not in published:
+            counts["stale"] += 1
+        elif not j.is_overlap or j.decision == "unsure":
+            counts["not_an_overlap_decision"] += 1
+        elif frozenset((a, b)) in heldout or a in heldout_b or b in heldout_b:
+            counts["excluded_heldout"] += 1
+        elif frozenset((a, b)) in known:
+            counts["already_labelled"] += 1
+        else:
+            a, b = sorted((a, b), key=lambda k: (published[k], k))  # a from the earlier document
+            label = j.relation if j.decision == "confirmed" else "none"
+            last[frozenset((a, b))] = link_eval.LabelledPair(a, b, label, "train", note=f"judged by {j.by}")
+    counts["used"] = len(last)
+    return sorted(last.values(), key=lambda p: p.key), counts
+
+
+def train(judgements_file: Path | None = None) -> tuple[dict[str, Any], dict[str, int]]:
     labelled = link_eval.load_pairs()
     statements = link_eval.bundled_statements()
+    published = {judgements.key_of(st.iri): st.document.published.isoformat() for st in statements if st.is_commitment}
+    judged, counts = judged_pairs(judgements.load(judgements_file)[0], labelled, published)
     heldout_b = {p.b for p in labelled if p.split == "heldout"}
-    pairs = [p for p in labelled if p.split == "train"]
-    pairs += link_eval.sampled_negatives(statements, labelled, SAMPLED_NEGATIVES, heldout_b)
+    pairs = [p for p in labelled if p.split == "train"] + judged
+    pairs += link_eval.sampled_negatives(statements, [*labelled, *judged], SAMPLED_NEGATIVES, heldout_b)
     x, _ = link_eval.pair_features(statements, pairs)
-    return fit(x, pairs)
+    model = fit(x, pairs)
+    if judged:
+        model["training"]["judged_pairs"] = counts
+    return model, counts
 
 
 def render(model: dict[str, Any]) -> str:
@@ -176,8 +216,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the shipped parameters differ")
     parser.add_argument("--print", action="store_true", help="print the report, write nothing")
+    parser.add_argument("--judgements", type=Path, default=None,
+                        help="reviewers' judgements to train on (default: data/judgements.jsonl)")
     args = parser.parse_args()
-    text = render(train())
+    model, counts = train(args.judgements)
+    print(f"judgements: {counts}", file=sys.stderr)
+    text = render(model)
     if args.print:
         print(json.dumps(json.loads(text)["training"], indent=1))
     elif args.check:
