@@ -261,6 +261,7 @@
     renderCount();
     renderTable();
     renderFocusNote();
+    renderHits();
     showNotices();
     if (opts.history !== undefined) writeUrl(opts.history);
     if (opts.restoreView && state.z !== null) {
@@ -350,6 +351,21 @@
       (parts.length ? " · " + parts.join(" · ") : "");
     els.count.dataset.commitments = String(visibleCommitments.length);
     els.count.dataset.nodes = String(nodeView.length);
+  }
+
+  // The best matches of a search, under the search box: one click opens one.
+  function renderHits() {
+    var box = $("hits");
+    if (!state.q.trim()) { box.hidden = true; return; }
+    var items = visibleCommitments.slice(0, 5).map(function (i) {
+      var li = el("li");
+      li.appendChild(commitmentButton(i));
+      return li;
+    });
+    if (!items.length) items.push(el("li", "No commitment has every word. Try fewer words.", "hint"));
+    else if (visibleCommitments.length > 5) items.push(el("li", "… " + (visibleCommitments.length - 5) + " more in the table.", "hint"));
+    $("hits-list").replaceChildren.apply($("hits-list"), items);
+    box.hidden = false;
   }
 
   function renderFocusNote() {
