@@ -56,6 +56,11 @@
     var short = d.title.split(/[:–]/)[0].trim(), year = d.published.slice(0, 4);
     return short.indexOf(year) >= 0 ? short : short + " " + year;
   }
+  // "HMG VAWG 2016": the table's short name of a document, from its id (publisher, subject, year).
+  function docAbbrev(d) {
+    var parts = d.id.split("-"), year = d.published.slice(0, 4);
+    return parts.slice(0, 2).join(" ").toUpperCase() + " " + year;
+  }
   function names(c, fld) { return c[fld].map(function (k) { return data.entities[k].name; }); }
   function statusWords(c) { return c.status ? (STATUS_WORDS[c.status] || c.status) : "—"; }
   function normal(s) { return String(s).toLowerCase().replace(/^the\s+/, "").replace(/[’'.,&()]/g, "").replace(/[\s_-]+/g, " ").trim(); }
@@ -282,8 +287,11 @@
     c.implements.forEach(function (k) { into["c:" + k] = 1; into["d:" + data.commitments[k].doc_id] = 1; });
   }
 
+  var focusNodes = {};
   function computeVisibleNodes() {
     visible = {};
+    focusNodes = {};
+    state.focus.forEach(function (s) { focusNodes["c:" + findCommitment(s)] = 1; });
     if (state.focus.length) {
       state.focus.forEach(function (s) { neighbourhood(findCommitment(s), visible); });
       return;
@@ -384,7 +392,7 @@
   var COLUMNS = [
     { key: "ref", label: "Ref", text: function (c) { return c.ref; }, sortKey: function (c, i) { return i; } },
     { key: "text", label: "Commitment", text: function (c) { return c.text; } },
-    { key: "document", label: "Document", text: function (c) { return docShort(docById[c.doc_id]); },
+    { key: "document", label: "Document", text: function (c) { return docAbbrev(docById[c.doc_id]); },
       sortKey: function (c, i) { return docById[c.doc_id].published + " " + String(100000 + i); } },
     { key: "lead", label: "Lead", text: function (c) { return names(c, "leads").join("; "); } },
     { key: "partners", label: "Partners", text: function (c) { return names(c, "partners").join("; "); } },
@@ -463,6 +471,7 @@
           td.appendChild(el("span", col.text(c, i), "status status-" + (c.status || "none")));
         } else {
           td.textContent = col.text(c, i);
+          if (col.key === "document") td.title = docById[c.doc_id].title;
         }
         tr.appendChild(td);
       });
@@ -591,6 +600,9 @@
       span.appendChild(document.createTextNode(" " + r.label));
       return span;
     }, "none");
+    var more = el("a", "every gap of " + docAbbrev(docById[c.doc_id]));
+    more.href = "/gaps?" + new URLSearchParams({ doc_id: c.doc_id }).toString();
+    dd.appendChild(more);
     dd.dataset.loaded = "1";
   }
 
@@ -870,7 +882,8 @@
     edges = new vis.DataSet(es);
     nodeView = new vis.DataView(nodes, { filter: function (n) { return visible[n.id] === 1; } });
     edgeView = new vis.DataView(edges, { filter: function (e) {
-      if (e.kind === "overlap" && !state.overlaps) return false;
+      // In focus, the focused commitments' overlaps are their lineage (restates, related): always drawn.
+      if (e.kind === "overlap" && !state.overlaps && !(focusNodes[e.from] || focusNodes[e.to])) return false;
       if (e.kind === "implements" && !state.implements) return false;
       return visible[e.from] === 1 && visible[e.to] === 1;
     } });
