@@ -157,6 +157,7 @@ def test_everything_the_home_office_leads(page: Any, size: str, api_server: Runn
     _, rows = table(page)
     iso = sorted(r["deadline"] for r in expected if r["deadline"])
     assert [r[deadline_col] for r in rows][:len(iso)] == iso[:len(rows)]
+    page.locator("#table-count").scroll_into_view_if_needed()
     snap(page, f"home-office-table-{size}.png")
     # Step 4: export exactly what is shown, every page of it.
     with page.expect_download() as info:

@@ -458,6 +458,7 @@
       if (shortId(c) === state.select) tr.setAttribute("aria-current", "true");
       cols.forEach(function (col) {
         var td = el("td", null, "col-" + col.key);
+        td.dataset.label = col.label;  // shown before the value where the table stacks (narrow screens)
         if (col.key === "ref") {
           var b = button(c.ref, function () { select(c.id, true); }, "ref-button");
           b.style.borderLeftColor = docById[c.doc_id].color;
@@ -953,6 +954,11 @@
     });
     $("fit").addEventListener("click", function () { fit(); relabel(); writeUrl(); });
     $("p-focus").addEventListener("click", function () { if (state.select) focusOn(state.select); });
+    $("skip").addEventListener("click", function (ev) {
+      ev.preventDefault();
+      showView("table", true);
+      $("table-wrap").focus();
+    });
     $("tab-graph").addEventListener("click", function () { showView("graph", true); relabel(); });
     $("tab-table").addEventListener("click", function () { showView("table", true); });
     [$("tab-graph"), $("tab-table")].forEach(function (t) {
