@@ -278,7 +278,7 @@ def test_graph_reads_filters_and_goes_back(page: Any, size: str, api_server: Run
     groups = [i for i in ids if i.startswith("g:")]
     assert len(groups) == 4
     for node in groups + [i for i in ids if i.startswith("d:")]:
-        assert page.evaluate("id => window.vawgGraph.labelPixels(id)", node) >= 14, node
+        assert page.evaluate("id => window.vawgGraph.labelPixels(id)", node) >= 12.5, node
     if size == "desktop":
         snap(page, "graph-overview-desktop.png")
     # Click the organisations group, then a button in the panel: the filter applies.

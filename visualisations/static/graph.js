@@ -335,7 +335,7 @@
         n.kind === "commitment" ? (fewCommitments || scale >= 0.8 ? SCREEN_FONT.commitment : 0) : SCREEN_FONT.entity;
       var size = px ? Math.min(400, Math.max(px, px / scale)) : 9;
       if (!n.font || Math.abs(n.font.size - size) > 0.5) {
-        updates.push({ id: n.id, font: { size: size, color: n.kind === "group" ? "#111" : "#1a1a1a",
+        updates.push({ id: n.id, font: { size: size, color: n.kind === "document" ? inkOn(docById[n.id.slice(2)].color) : "#1a1a1a",
           background: n.kind === "document" || n.kind === "commitment" ? undefined : "rgba(255,255,255,0.85)" } });
       }
     });
@@ -601,6 +601,7 @@
       span.appendChild(document.createTextNode(" " + r.label));
       return span;
     }, "none");
+    dd.appendChild(document.createTextNode(" · "));
     var more = el("a", "every gap of " + docAbbrev(docById[c.doc_id]));
     more.href = "/gaps?" + new URLSearchParams({ doc_id: c.doc_id }).toString();
     dd.appendChild(more);
@@ -832,6 +833,16 @@
     $("e-implements").checked = state.implements;
   }
 
+  // Black or white, whichever contrasts more with a background colour (WCAG relative luminance).
+  function inkOn(hex) {
+    var lum = [1, 3, 5].map(function (k) {
+      var v = parseInt(hex.slice(k, k + 2), 16) / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    var l = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
+    return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
+  }
+
   function wrap(text, width) {
     var words = text.split(" "), lines = [""];
     words.forEach(function (w) {
@@ -843,15 +854,18 @@
 
   function buildNetwork() {
     var ns = [], es = [];
+    // On a phone the graph is a few hundred pixels wide: short one-line document labels, smaller text.
+    var narrow = $("network").getBoundingClientRect().width < 600;
+    if (narrow) Object.keys(SCREEN_FONT).forEach(function (k) { SCREEN_FONT[k] = Math.round(SCREEN_FONT[k] * 0.85); });
     data.documents.forEach(function (d) {
       docById[d.id] = d;
-      ns.push({ id: "d:" + d.id, label: wrap(docShort(d), 22), title: d.title, x: d.x, y: d.y, shape: "box", kind: "document",
-                color: { background: d.color, border: "#222" }, font: { size: 28, color: "#111" }, borderWidth: 2, margin: 8 });
+      ns.push({ id: "d:" + d.id, label: narrow ? docAbbrev(d) : wrap(docShort(d), 22), title: d.title, x: d.x, y: d.y, shape: "box", kind: "document",
+                color: { background: d.color, border: "#222" }, font: { size: 28, color: inkOn(d.color) }, borderWidth: 2, margin: 8 });
     });
     GROUPS.forEach(function (g, n) {
       var count = data.entities.filter(function (e) { return e.kind === g; }).length;
       var angle = -Math.PI / 2 + n * Math.PI / 2;
-      ns.push({ id: "g:" + g, label: KIND[g].plural + " (" + count + ")", title: "Click to list them",
+      ns.push({ id: "g:" + g, label: KIND[g].plural + "\n(" + count + ")", title: "Click to list them",
                 x: Math.round(480 * Math.cos(angle)), y: Math.round(330 * Math.sin(angle)),
                 shape: KIND[g].shape, size: 26, kind: "group",
                 color: { background: KIND[g].color, border: "#111" }, font: { size: 40, color: "#111" } });
