@@ -856,7 +856,7 @@
     var ns = [], es = [];
     // On a phone the graph is a few hundred pixels wide: short one-line document labels, smaller text.
     var narrow = $("network").getBoundingClientRect().width < 600;
-    if (narrow) Object.keys(SCREEN_FONT).forEach(function (k) { SCREEN_FONT[k] = Math.round(SCREEN_FONT[k] * 0.85); });
+    if (narrow) { SCREEN_FONT.document = 14; SCREEN_FONT.group = 13; }
     data.documents.forEach(function (d) {
       docById[d.id] = d;
       ns.push({ id: "d:" + d.id, label: narrow ? docAbbrev(d) : wrap(docShort(d), 22), title: d.title, x: d.x, y: d.y, shape: "box", kind: "document",
