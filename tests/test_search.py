@@ -73,3 +73,15 @@ def test_api_q_uses_all_words(api: httpx.Client) -> None:
     assert "domestic homicide review" in body["items"][0]["text"].lower()
     a93 = api.get("/commitments", params={"q": "A93"}).json()
     assert a93["items"][0]["ref"] == "A93" and a93["items"][0]["doc_id"] == HMG
+
+
+def test_browser_search_route_is_the_api_search(api: httpx.Client) -> None:
+    for query in ("domestic homicide review", "A93", "home office"):
+        browser = api.get("/graph/search", params={"q": query}).json()
+        listed = api.get("/commitments", params={"q": query, "limit": 1000}).json()["items"]
+        assert browser["ids"] == [r["id"] for r in listed] and browser["ids"], query
+        assert browser["scores"] == [r["score"] for r in listed]
+    wider = api.get("/graph/search", params={"q": "domestic homicide review", "match": "any"}).json()
+    assert len(wider["ids"]) > len(api.get("/graph/search", params={"q": "domestic homicide review"}).json()["ids"])
+    bad = api.get("/graph/search", params={"q": "x", "match": "some"})
+    assert bad.status_code == 422 and bad.json()["details"]["parameter"] == "match"
