@@ -254,6 +254,12 @@ def test_search_is_all_words_ranked(page: Any, size: str, api_server: RunningSer
     assert 0 < shown(page) == len(found) < 73
     hits = page.eval_on_selector_all("#hits-list button[data-id]", "bs => bs.map(b => b.dataset.id)")
     assert hits == [r["id"] for r in found][:len(hits)]
+    # Any of the words, on request: more, still best first.
+    page.check("#q-any")
+    settled(page)
+    wider = api.get("/graph/search", params={"q": "domestic homicide review", "match": "any"}).json()["ids"]
+    assert params(page).get("match") == "any"
+    assert shown(page) == len(wider) > len(found)
 
 
 # --- The graph itself --------------------------------------------------------------------------

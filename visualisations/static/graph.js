@@ -31,7 +31,7 @@
   var data, byIri = {}, byShort = {}, docById = {}, choiceBy = {};
   var nodes, edges, nodeView, edgeView, network;
   var visible = {}, visibleCommitments = [], scoreOf = {};
-  var state = { q: "", select: "", focus: [], expand: [], view: "graph", sort: "", page: 1,
+  var state = { q: "", match: "all", select: "", focus: [], expand: [], view: "graph", sort: "", page: 1,
                 overlaps: false, implements: true, z: null, x: null, y: null };
   var els = {}, searchCache = {}, gaps = null, gapsLoading = null, applyToken = 0, lastPush = "";
 
@@ -70,6 +70,7 @@
     var p = new URLSearchParams(window.location.search);
     FILTERS.forEach(function (f) { state[f] = p.get(f) || ""; });
     state.q = p.get("q") || "";
+    state.match = p.get("match") === "any" ? "any" : "all";
     state.overlaps = p.get("overlaps") === "1"; // off by default: 1,400 overlap edges hide the structure
     state.implements = p.get("implements") !== "0";
     state.select = p.get("select") || "";
@@ -85,6 +86,7 @@
     var p = new URLSearchParams();
     FILTERS.forEach(function (f) { if (state[f]) p.set(f, state[f]); });
     if (state.q) p.set("q", state.q);
+    if (state.q && state.match === "any") p.set("match", "any");
     if (state.overlaps) p.set("overlaps", "1");
     if (!state.implements) p.set("implements", "0");
     if (state.focus.length) p.set("focus", state.focus.join(","));
@@ -227,13 +229,13 @@
 
   function applyFilters(opts) {
     opts = opts || {};
-    var token = ++applyToken, q = state.q.trim();
+    var token = ++applyToken, q = state.q.trim(), key = state.match + ":" + q;
     document.documentElement.dataset.busy = "1";
-    if (q && !searchCache[q]) {
+    if (q && !searchCache[key]) {
       els.count.textContent = "Searching…";
-      fetch("/graph/search?" + new URLSearchParams({ q: q }).toString(), { headers: { Accept: "application/json" } })
+      fetch("/graph/search?" + new URLSearchParams({ q: q, match: state.match }).toString(), { headers: { Accept: "application/json" } })
         .then(function (r) { if (!r.ok) throw new Error("search answered " + r.status); return r.json(); })
-        .then(function (res) { searchCache[q] = res; if (token === applyToken) compute(opts); })
+        .then(function (res) { searchCache[key] = res; if (token === applyToken) compute(opts); })
         .catch(function (err) { els.count.textContent = "Search failed: " + err.message; document.documentElement.dataset.busy = "0"; });
       return;
     }
@@ -246,7 +248,7 @@
     var order = data.commitments.map(function (c, i) { return i; });
     scoreOf = {};
     if (q) {
-      var res = searchCache[q];
+      var res = searchCache[state.match + ":" + q];
       order = [];
       res.ids.forEach(function (iri, n) { var i = byIri[iri]; if (i !== undefined) { order.push(i); scoreOf[i] = res.scores[n]; } });
     }
@@ -488,6 +490,8 @@
     $("table-count").textContent = rows.length + " commitments" + (state.sort ? ", sorted by " + key +
       (desc ? " (descending)" : "") : state.q.trim() ? ", best match first" : ", in document order");
     $("page-info").textContent = "Page " + state.page + " of " + pages;
+    $("export-label").textContent = rows.length > PAGE_SIZE ? "Export all " + rows.length + " rows, in this order:" :
+      "Export these rows:";
     $("page-prev").disabled = state.page <= 1;
     $("page-next").disabled = state.page >= pages;
   }
@@ -829,6 +833,7 @@
       if (s.value !== state[f]) s.value = "";
     });
     $("q").value = state.q;
+    $("q-any").checked = state.match === "any";
     $("e-overlaps").checked = state.overlaps;
     $("e-implements").checked = state.implements;
   }
@@ -958,6 +963,10 @@
       state.q = $("q").value; state.page = 1; state.focus = [];
       lastPush = "";
       applyFilters({ history: "q" });
+    });
+    $("q-any").addEventListener("change", function (ev) {
+      state.match = ev.target.checked ? "any" : "all";
+      if (state.q.trim()) { state.page = 1; applyFilters({ history: "filter" }); }
     });
     $("e-overlaps").addEventListener("change", function (ev) { state.overlaps = ev.target.checked; writeUrl("edges"); edgeView.refresh(); });
     $("e-implements").addEventListener("change", function (ev) { state.implements = ev.target.checked; writeUrl("edges"); edgeView.refresh(); });
