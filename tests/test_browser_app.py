@@ -138,9 +138,18 @@ def test_everything_the_home_office_leads(page: Any, size: str, api_server: Runn
     assert params(page).get("lead") == "home-office"
     assert shown(page) == len(expected)
     assert all_nodes_on_screen(page), "the graph was not refitted to the filtered nodes"
-    # Organisations, themes and laws are labelled at a legible size once shown.
-    entity = page.evaluate("window.vawgGraph.network.body.data.nodes.getIds().find(i => i.startsWith('e:'))")
-    assert page.evaluate("id => window.vawgGraph.labelPixels(id)", entity) >= 11.5
+    # Organisations, themes and laws are labelled at a legible size (each, or as a group of its kind where
+    # the screen is too small to list them), and no two labels' nodes share a row and column.
+    shown_entities = page.evaluate("window.vawgGraph.network.body.data.nodes.getIds()"
+                                   ".filter(i => i.startsWith('e:') || i.startsWith('g:'))")
+    assert shown_entities
+    for node in shown_entities:
+        assert page.evaluate("id => window.vawgGraph.labelPixels(id)", node) >= 11.5, node
+    spots = page.evaluate("""ids => ids.map(id => {
+        const net = window.vawgGraph.network, p = net.canvasToDOM(net.getPosition(id));
+        return [Math.round(p.x / 20), Math.round(p.y / 20)].join(',');
+    })""", shown_entities)
+    assert len(set(spots)) == len(spots), "entity nodes drawn on top of one another"
     # Step 2: the table.
     page.click("#tab-table")
     head, rows = table(page)
@@ -300,11 +309,18 @@ def test_graph_reads_filters_and_goes_back(page: Any, size: str, api_server: Run
     theme = page.evaluate("window.vawgGraph.network.body.data.nodes.getIds().find(i => "
                           "window.vawgGraph.data.entities[+i.slice(2)] && i.startsWith('e:') && "
                           "window.vawgGraph.data.entities[+i.slice(2)].kind === 'theme')")
-    page.evaluate("id => window.vawgGraph.network.focus(id, {scale: 1.2, animation: false})", theme)
-    click_node(page, theme)
-    page.wait_for_selector("#entity-body:not([hidden])")
-    assert page.text_content("#e-kind") == "Theme"
-    page.click("#e-actions button")
+    if theme:  # each theme drawn and labelled: click one, then its button
+        page.evaluate("id => window.vawgGraph.network.focus(id, {scale: 1.2, animation: false})", theme)
+        click_node(page, theme)
+        page.wait_for_selector("#entity-body:not([hidden])")
+        assert page.text_content("#e-kind") == "Theme"
+        page.click("#e-actions button")
+    else:  # a small screen groups them: click the group, then a theme in its list
+        assert size == "phone"
+        click_node(page, "g:theme")
+        page.wait_for_selector("#entity-body:not([hidden])")
+        assert page.text_content("#e-kind") == "Themes"
+        page.click("#e-members button >> nth=0")
     settled(page)
     assert set(params(page)) >= {"lead", "theme"}
     both = shown(page)

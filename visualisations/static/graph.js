@@ -262,6 +262,8 @@
       return true;
     });
     computeVisibleNodes();
+    layoutFocus();
+    layoutEntities();
     nodeView.refresh();
     edgeView.refresh();
     relabel();
@@ -318,6 +320,85 @@
     }
   }
 
+  // Organisations, themes, laws and codes beside the commitments, in labelled columns grouped by kind,
+  // spaced for the scale the view will have (so no label sits on another); when they cannot fit at a
+  // legible size (a phone), each kind is one labelled group instead. Positions are in canvas units.
+  var BLOCK = { column: 215, row: 30, gap: 40, minScale: 0.05 };
+  var groupHome = {}, moved = false, docLabel = docShort;
+
+  // In focus, the neighbourhood as a timeline: one column per document (oldest on the left), its
+  // commitments under it in document order; elsewhere every commitment and document where it belongs.
+  function layoutFocus() {
+    if (moved) {
+      nodes.update(data.commitments.map(function (c, i) { return { id: "c:" + i, x: c.x, y: c.y }; })
+        .concat(data.documents.map(function (d) { return { id: "d:" + d.id, x: d.x, y: d.y, label: docLabel(d) }; })));
+      moved = false;
+    }
+    if (!state.focus.length) return;
+    var columns = {};
+    Object.keys(visible).forEach(function (id) {
+      if (id.indexOf("c:") !== 0) return;
+      var i = Number(id.slice(2));
+      (columns[data.commitments[i].doc_id] = columns[data.commitments[i].doc_id] || []).push(i);
+    });
+    var updates = [];
+    data.documents.filter(function (d) { return columns[d.id]; }).forEach(function (d, k) {
+      updates.push({ id: "d:" + d.id, x: k * 360, y: 0, label: docAbbrev(d) });
+      columns[d.id].sort(function (a, b) { return a - b; }).forEach(function (i, r) {
+        updates.push({ id: "c:" + i, x: k * 360, y: 80 + r * 60 });
+      });
+    });
+    nodes.update(updates);
+    moved = true;
+  }
+
+  function layoutEntities() {
+    GROUPS.forEach(function (g) { nodes.update({ id: "g:" + g, x: groupHome[g][0], y: groupHome[g][1] }); });
+    var items = Object.keys(visible).filter(function (id) { return id.indexOf("e:") === 0; });
+    if (!items.length) return;
+    var order = { theme: 0, legislation: 1, outcome_code: 2, organisation: 3 };
+    var rank = function (id) {
+      var e = data.entities[Number(id.slice(2))];
+      return [order[e.kind], e.name.toLowerCase()];
+    };
+    items.sort(function (a, b) { var ra = rank(a), rb = rank(b); return ra[0] - rb[0] || (ra[1] < rb[1] ? -1 : ra[1] > rb[1] ? 1 : 0); });
+    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    Object.keys(visible).forEach(function (id) {
+      if (id.indexOf("c:") !== 0 && id.indexOf("d:") !== 0 && !(id.indexOf("g:") === 0)) return;
+      var n = nodes.get(id);
+      minX = Math.min(minX, n.x); maxX = Math.max(maxX, n.x); minY = Math.min(minY, n.y); maxY = Math.max(maxY, n.y);
+    });
+    var bw = Math.max(200, maxX - minX + 300), bh = Math.max(200, maxY - minY + 200);
+    var box = $("network").getBoundingClientRect(), W = box.width, H = box.height;
+    var plan = planBlock(items.length, bw, bh, W, H);
+    if (!plan) {  // too many to label legibly here: one group per kind, listed in the panel on a click
+      var kinds = {};
+      items.forEach(function (id) { kinds[data.entities[Number(id.slice(2))].kind] = 1; delete visible[id]; });
+      items = GROUPS.filter(function (g) { return kinds[g]; }).map(function (g) { visible["g:" + g] = 1; return "g:" + g; });
+      plan = planBlock(items.length, bw, bh, W, H) || { side: W >= H, columns: 1, rows: items.length, scale: BLOCK.minScale };
+    }
+    var sc = plan.scale, cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+    var left = plan.side ? maxX + 150 + BLOCK.gap / sc : cx - plan.columns * BLOCK.column / sc / 2 + BLOCK.column / sc / 2;
+    var top = plan.side ? cy - (plan.rows - 1) * BLOCK.row / sc / 2 : maxY + 100 + BLOCK.gap / sc;
+    var updates = items.map(function (id, n) {
+      var col = Math.floor(n / plan.rows), row = n % plan.rows;
+      return { id: id, x: left + col * BLOCK.column / sc + (plan.side ? BLOCK.column / sc / 2 : 0), y: top + row * BLOCK.row / sc };
+    });
+    nodes.update(updates);
+  }
+
+  // The columns and scale that show n labels beside (or below, on a tall screen) a bw x bh drawing.
+  function planBlock(n, bw, bh, W, H) {
+    var best = null, side = W >= H;
+    for (var columns = 1; columns <= 4; columns++) {
+      var rows = Math.ceil(n / columns), bwPx = columns * BLOCK.column, bhPx = rows * BLOCK.row, scale;
+      if (side) scale = bhPx <= H - 30 ? Math.min((W - bwPx - BLOCK.gap - 20) / bw, (H - 30) / bh) : 0;
+      else scale = bwPx <= W ? Math.min((W - 20) / bw, (H - bhPx - BLOCK.gap - 30) / bh) : 0;
+      if (scale >= BLOCK.minScale && (!best || scale > best.scale)) best = { side: side, columns: columns, rows: rows, scale: scale };
+    }
+    return best;
+  }
+
   // Fit what is shown; twice, since labels are sized for the scale and change the boxes' extent.
   function fit() {
     if (!nodeView.length) return;
@@ -336,8 +417,10 @@
       var px = n.kind === "document" ? SCREEN_FONT.document : n.kind === "group" ? SCREEN_FONT.group :
         n.kind === "commitment" ? (fewCommitments || scale >= 0.8 ? SCREEN_FONT.commitment : 0) : SCREEN_FONT.entity;
       var size = px ? Math.min(400, Math.max(px, px / scale)) : 9;
-      if (!n.font || Math.abs(n.font.size - size) > 0.5) {
-        updates.push({ id: n.id, font: { size: size, color: n.kind === "document" ? inkOn(docById[n.id.slice(2)].color) : "#1a1a1a",
+      var shape = n.kind === "group" ? Math.max(26, 9 / scale) : n.kind === "document" ? null :
+        n.kind === "commitment" ? (fewCommitments ? Math.max(7, 5 / scale) : 7) : Math.max(9, 5 / scale);
+      if (!n.font || Math.abs(n.font.size - size) > 0.5 || (shape && Math.abs(n.size - shape) > 0.5)) {
+        updates.push({ id: n.id, size: shape || n.size, font: { size: size, color: n.kind === "document" ? inkOn(docById[n.id.slice(2)].color) : "#1a1a1a",
           background: n.kind === "document" || n.kind === "commitment" ? undefined : "rgba(255,255,255,0.85)" } });
       }
     });
@@ -687,17 +770,25 @@
     } else if (nodeId.indexOf("g:") === 0) {
       var g = nodeId.slice(2), filter = KIND[g].filter;
       kind = KIND[g].plural; name = KIND[g].plural + " named by the commitments";
+      // The members named by the commitments in the graph now, with how many of those name each.
+      var drawn = Object.keys(visible).filter(function (id) { return id.indexOf("c:") === 0; }).map(function (id) {
+        return data.commitments[Number(id.slice(2))];
+      });
+      var fields = [FIELD[filter]];  // organisations: what they lead (the filter their button applies)
       var list = data.choices[filter].filter(function (ch) { return data.entities[ch.members[0]].kind === g; });
-      count = list.length + " in the graph. Choose one to show its commitments, or show them all in the graph.";
-      actions.push(button("Show all " + list.length + " in the graph", function () {
-        state.expand.push(g); applyFilters({ history: "expand" });
-      }));
       list.forEach(function (ch) {
-        var n = data.commitments.filter(function (c) {
-          return ch.members.some(function (k) { return c[FIELD[filter]].indexOf(k) >= 0; });
+        var n = drawn.filter(function (c) {
+          return fields.some(function (fld) { return ch.members.some(function (k) { return c[fld].indexOf(k) >= 0; }); });
         }).length;
         if (n) members.push(button(choiceLabel(ch) + " (" + n + ")", function () { setFilter(filter, ch.value); }, "link"));
       });
+      count = members.length + " named by the " + drawn.length + " commitments in the graph. Choose one to " +
+        (filter === "lead" ? "show what it leads" : "show its commitments") + ".";
+      if (!isFiltered() && !state.focus.length) {
+        actions.push(button("Show all " + members.length + " in the graph", function () {
+          state.expand.push(g); applyFilters({ history: "expand" });
+        }));
+      }
     } else {
       var k = Number(nodeId.slice(2)), e = data.entities[k];
       kind = KIND[e.kind].label; name = e.name; link = e.href || null;
@@ -862,14 +953,16 @@
     // On a phone the graph is a few hundred pixels wide: short one-line document labels, smaller text.
     var narrow = $("network").getBoundingClientRect().width < 600;
     if (narrow) { SCREEN_FONT.document = 14; SCREEN_FONT.group = 13; }
+    docLabel = function (d) { return narrow ? docAbbrev(d) : wrap(docShort(d), 22); };
     data.documents.forEach(function (d) {
       docById[d.id] = d;
-      ns.push({ id: "d:" + d.id, label: narrow ? docAbbrev(d) : wrap(docShort(d), 22), title: d.title, x: d.x, y: d.y, shape: "box", kind: "document",
+      ns.push({ id: "d:" + d.id, label: docLabel(d), title: d.title, x: d.x, y: d.y, shape: "box", kind: "document",
                 color: { background: d.color, border: "#222" }, font: { size: 28, color: inkOn(d.color) }, borderWidth: 2, margin: 8 });
     });
     GROUPS.forEach(function (g, n) {
       var count = data.entities.filter(function (e) { return e.kind === g; }).length;
       var angle = -Math.PI / 2 + n * Math.PI / 2;
+      groupHome[g] = [Math.round(480 * Math.cos(angle)), Math.round(330 * Math.sin(angle))];
       ns.push({ id: "g:" + g, label: KIND[g].plural + "\n(" + count + ")", title: "Click to list them",
                 x: Math.round(480 * Math.cos(angle)), y: Math.round(330 * Math.sin(angle)),
                 shape: KIND[g].shape, size: 26, kind: "group",
@@ -891,12 +984,13 @@
         c[fld].forEach(function (k) { es.push({ from: "c:" + i, to: "e:" + k, kind: "member" }); });
       });
       c.implements.forEach(function (k) {
-        es.push({ from: "c:" + i, to: "c:" + k, kind: "implements", arrows: "to", width: 2.5, color: { color: "#c0392b" } });
+        es.push({ from: "c:" + i, to: "c:" + k, kind: "implements", arrows: "to", width: 2.5,
+                  color: { color: "#c0392b", highlight: "#8e1b10", hover: "#8e1b10" } });
       });
     });
     data.overlaps.forEach(function (o) {
       es.push({ from: "c:" + o[0], to: "c:" + o[1], kind: "overlap", dashes: true, width: o[2] ? 1.5 : 0.7,
-                color: { color: o[2] ? "#2166ac" : "#6aaed6", opacity: 0.8 } });
+                color: { color: o[2] ? "#2166ac" : "#6aaed6", highlight: "#08306b", hover: "#08306b", opacity: 0.8 } });
     });
     nodes = new vis.DataSet(ns);
     edges = new vis.DataSet(es);
