@@ -150,6 +150,8 @@ def test_everything_the_home_office_leads(page: Any, size: str, api_server: Runn
         return [Math.round(p.x / 20), Math.round(p.y / 20)].join(',');
     })""", shown_entities)
     assert len(set(spots)) == len(spots), "entity nodes drawn on top of one another"
+    page.locator("#network").scroll_into_view_if_needed()
+    snap(page, f"home-office-graph-{size}.png")
     # Step 2: the table.
     page.click("#tab-table")
     head, rows = table(page)

@@ -324,7 +324,8 @@
   // spaced for the scale the view will have (so no label sits on another); when they cannot fit at a
   // legible size (a phone), each kind is one labelled group instead. Positions are in canvas units.
   var BLOCK = { column: 215, row: 30, gap: 40, minScale: 0.05 };
-  var groupHome = {}, moved = false, docLabel = docShort;
+  var groupHome = {}, groupTotal = {}, moved = false, docLabel = docShort;
+  function groupLabel(g, n, here) { return KIND[g].plural + "\n(" + n + (here ? " here" : "") + ")"; }
 
   // In focus, the neighbourhood as a timeline: one column per document (oldest on the left), its
   // commitments under it in document order; elsewhere every commitment and document where it belongs.
@@ -353,7 +354,9 @@
   }
 
   function layoutEntities() {
-    GROUPS.forEach(function (g) { nodes.update({ id: "g:" + g, x: groupHome[g][0], y: groupHome[g][1] }); });
+    GROUPS.forEach(function (g) {
+      nodes.update({ id: "g:" + g, x: groupHome[g][0], y: groupHome[g][1], label: groupLabel(g, groupTotal[g], false) });
+    });
     var items = Object.keys(visible).filter(function (id) { return id.indexOf("e:") === 0; });
     if (!items.length) return;
     var order = { theme: 0, legislation: 1, outcome_code: 2, organisation: 3 };
@@ -370,28 +373,37 @@
     });
     var bw = Math.max(200, maxX - minX + 300), bh = Math.max(200, maxY - minY + 200);
     var box = $("network").getBoundingClientRect(), W = box.width, H = box.height;
-    var plan = planBlock(items.length, bw, bh, W, H);
+    var row = BLOCK.row, plan = planBlock(items.length, bw, bh, W, H, row);
     if (!plan) {  // too many to label legibly here: one group per kind, listed in the panel on a click
       var kinds = {};
-      items.forEach(function (id) { kinds[data.entities[Number(id.slice(2))].kind] = 1; delete visible[id]; });
-      items = GROUPS.filter(function (g) { return kinds[g]; }).map(function (g) { visible["g:" + g] = 1; return "g:" + g; });
-      plan = planBlock(items.length, bw, bh, W, H) || { side: W >= H, columns: 1, rows: items.length, scale: BLOCK.minScale };
+      items.forEach(function (id) {
+        var kind = data.entities[Number(id.slice(2))].kind;
+        kinds[kind] = (kinds[kind] || 0) + 1;
+        delete visible[id];
+      });
+      items = GROUPS.filter(function (g) { return kinds[g]; }).map(function (g) {
+        visible["g:" + g] = 1;
+        nodes.update({ id: "g:" + g, label: groupLabel(g, kinds[g], true) });
+        return "g:" + g;
+      });
+      row = 2.2 * BLOCK.row;  // a group's shape and two lines of label
+      plan = planBlock(items.length, bw, bh, W, H, row) || { side: W >= H, columns: 1, rows: items.length, scale: BLOCK.minScale };
     }
     var sc = plan.scale, cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
     var left = plan.side ? maxX + 150 + BLOCK.gap / sc : cx - plan.columns * BLOCK.column / sc / 2 + BLOCK.column / sc / 2;
-    var top = plan.side ? cy - (plan.rows - 1) * BLOCK.row / sc / 2 : maxY + 100 + BLOCK.gap / sc;
+    var top = plan.side ? cy - (plan.rows - 1) * row / sc / 2 : maxY + 100 + BLOCK.gap / sc;
     var updates = items.map(function (id, n) {
-      var col = Math.floor(n / plan.rows), row = n % plan.rows;
-      return { id: id, x: left + col * BLOCK.column / sc + (plan.side ? BLOCK.column / sc / 2 : 0), y: top + row * BLOCK.row / sc };
+      var col = Math.floor(n / plan.rows), r = n % plan.rows;
+      return { id: id, x: left + col * BLOCK.column / sc + (plan.side ? BLOCK.column / sc / 2 : 0), y: top + r * row / sc };
     });
     nodes.update(updates);
   }
 
   // The columns and scale that show n labels beside (or below, on a tall screen) a bw x bh drawing.
-  function planBlock(n, bw, bh, W, H) {
+  function planBlock(n, bw, bh, W, H, row) {
     var best = null, side = W >= H;
     for (var columns = 1; columns <= 4; columns++) {
-      var rows = Math.ceil(n / columns), bwPx = columns * BLOCK.column, bhPx = rows * BLOCK.row, scale;
+      var rows = Math.ceil(n / columns), bwPx = columns * BLOCK.column, bhPx = rows * row, scale;
       if (side) scale = bhPx <= H - 30 ? Math.min((W - bwPx - BLOCK.gap - 20) / bw, (H - 30) / bh) : 0;
       else scale = bwPx <= W ? Math.min((W - 20) / bw, (H - bhPx - BLOCK.gap - 30) / bh) : 0;
       if (scale >= BLOCK.minScale && (!best || scale > best.scale)) best = { side: side, columns: columns, rows: rows, scale: scale };
@@ -963,7 +975,8 @@
       var count = data.entities.filter(function (e) { return e.kind === g; }).length;
       var angle = -Math.PI / 2 + n * Math.PI / 2;
       groupHome[g] = [Math.round(480 * Math.cos(angle)), Math.round(330 * Math.sin(angle))];
-      ns.push({ id: "g:" + g, label: KIND[g].plural + "\n(" + count + ")", title: "Click to list them",
+      groupTotal[g] = count;
+      ns.push({ id: "g:" + g, label: groupLabel(g, count, false), title: "Click to list them",
                 x: Math.round(480 * Math.cos(angle)), y: Math.round(330 * Math.sin(angle)),
                 shape: KIND[g].shape, size: 26, kind: "group",
                 color: { background: KIND[g].color, border: "#111" }, font: { size: 40, color: "#111" } });
