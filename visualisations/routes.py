@@ -28,7 +28,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from vawg_kg.errors import NotFoundError
-from vawg_kg.graph_api.errors import InvalidParameterError
+from vawg_kg.graph_api.errors import InvalidParameterError, responses
 from vawg_kg.graph_api.routes import service_of
 from vawg_kg.graph_api.search import MATCH_MODES
 from vawg_kg.paths import default_build_dir
@@ -75,7 +75,8 @@ def graph_payload(request: Request) -> Response:
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/graph/search", summary="The commitments a search finds, best first (what the API's q finds)")
+@router.get("/graph/search", responses=responses(),
+            summary="The commitments a search finds, best first (what the API's q finds)")
 def graph_search(request: Request,
                  q: Annotated[str, Query(max_length=500, description="words; every word must match by default")],
                  match: Annotated[str, Query(description="all (default) or any of the words")] = "all") -> dict[str, Any]:
