@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.api_server import RunningServer
 from tests.conftest import REPO, missing_service
@@ -38,8 +39,6 @@ HMG = "hmg-vawg-strategy-2016"
 def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file():
         missing_service("Chromium (/usr/bin/chromium; make browser)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
