@@ -1133,6 +1133,9 @@
         buildControls();
         resolveUrlValues();
         syncControls();
+        // On a phone the filters fold away (the graph comes first) unless the URL sets one.
+        if (window.matchMedia("(max-width: 800px)").matches &&
+            !FILTERS.some(function (f) { return state[f]; })) $("more-filters").open = false;
         wire();
         showView(state.view);
         network.once("afterDrawing", function () {
