@@ -365,14 +365,8 @@
       return [order[e.kind], e.name.toLowerCase()];
     };
     items.sort(function (a, b) { var ra = rank(a), rb = rank(b); return ra[0] - rb[0] || (ra[1] < rb[1] ? -1 : ra[1] > rb[1] ? 1 : 0); });
-    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    Object.keys(visible).forEach(function (id) {
-      if (id.indexOf("c:") !== 0 && id.indexOf("d:") !== 0 && !(id.indexOf("g:") === 0)) return;
-      var n = nodes.get(id);
-      minX = Math.min(minX, n.x); maxX = Math.max(maxX, n.x); minY = Math.min(minY, n.y); maxY = Math.max(maxY, n.y);
-    });
-    var bw = Math.max(200, maxX - minX + 300), bh = Math.max(200, maxY - minY + 200);
-    var box = $("network").getBoundingClientRect(), W = box.width, H = box.height;
+    var ext = extent(), minX = ext.minX, minY = ext.minY, maxX = ext.maxX, maxY = ext.maxY;
+    var bw = ext.bw, bh = ext.bh, W = ext.W, H = ext.H;
     var row = BLOCK.row, plan = planBlock(items.length, bw, bh, W, H, row);
     if (!plan) {  // too many to label legibly here: one group per kind, listed in the panel on a click
       var kinds = {};
@@ -397,6 +391,20 @@
       return { id: id, x: left + col * BLOCK.column / sc + (plan.side ? BLOCK.column / sc / 2 : 0), y: top + r * row / sc };
     });
     nodes.update(updates);
+  }
+
+  // Where the drawn commitments, documents and groups lie (canvas units), and the network's size (pixels).
+  function extent() {
+    var e = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+    Object.keys(visible).forEach(function (id) {
+      if (id.indexOf("e:") === 0) return;
+      var n = nodes.get(id);
+      e.minX = Math.min(e.minX, n.x); e.maxX = Math.max(e.maxX, n.x); e.minY = Math.min(e.minY, n.y); e.maxY = Math.max(e.maxY, n.y);
+    });
+    var box = $("network").getBoundingClientRect();
+    e.bw = Math.max(200, e.maxX - e.minX + 300); e.bh = Math.max(200, e.maxY - e.minY + 200);
+    e.W = box.width; e.H = box.height;
+    return e;
   }
 
   // The columns and scale that show n labels beside (or below, on a tall screen) a bw x bh drawing.
@@ -796,7 +804,8 @@
       });
       count = members.length + " named by the " + drawn.length + " commitments in the graph. Choose one to " +
         (filter === "lead" ? "show what it leads" : "show its commitments") + ".";
-      if (!isFiltered() && !state.focus.length) {
+      var ext = extent();
+      if (!isFiltered() && !state.focus.length && planBlock(members.length, ext.bw, ext.bh, ext.W, ext.H, BLOCK.row)) {
         actions.push(button("Show all " + members.length + " in the graph", function () {
           state.expand.push(g); applyFilters({ history: "expand" });
         }));
