@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-test browser neo4j build docs lint bench clean
+.PHONY: run test install install-test browser axe neo4j build docs lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,15 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@$(PYTHON) scripts/install_axe.py >/dev/null  # axe-core (pinned) for the accessibility checks
 
+# axe-core (pinned in tests/axe/package-lock.json) from npm, for the browser tests' accessibility checks.
+axe:
+	cd tests/axe && npm ci --no-audit --no-fund --silent
+
 # Neo4j Community (embedded DBMS + Bolt) fetched from Maven Central into the cache.
 neo4j: install
 	$(BIN)/vawg-kg neo4j install
 
-test: install-test browser neo4j
+test: install-test browser axe neo4j
 	CI_REQUIRE_SERVICES=1 $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Ontology reference (docs/ontology-reference.md) and HTML page, generated from ontology/vawg.ttl.

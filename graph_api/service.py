@@ -3,7 +3,7 @@
 Loaded once at start-up: ``commitments.json`` (the public records),
 ``statements.json`` (stated outcomes), ``links.json`` (overlaps),
 ``report.json`` (counts) and the organisation vocabulary; in-memory indexes
-serve the filters, BM25 serves ``q``. SPARQL goes to the Oxigraph store
+serve the filters, ``search.CommitmentSearch`` serves ``q``. SPARQL goes to the Oxigraph store
 opened read-only, through ``stores.sparql.guard``.
 """
 
@@ -24,7 +24,7 @@ from vawg_kg.errors import NotFoundError, StoreUnavailableError, VawgError
 from vawg_kg.graph_api.errors import InvalidParameterError
 from vawg_kg.graph_api.nearest import Named, as_detail, nearest, unknown
 from vawg_kg.graph_api.orgs import OrgDirectory
-from vawg_kg.graph_api.search import BM25
+from vawg_kg.graph_api.search import CommitmentSearch
 from vawg_kg.graph_api.settings import Settings
 from vawg_kg.loaders import lineage
 from vawg_kg.stores.results import QueryResult
@@ -38,7 +38,6 @@ from vawg_kg.iris import ID_BASE, LEGISLATION_BASE
 
 _LEG_PATH = re.compile(r"^(?:https?://(?:www\.)?legislation\.gov\.uk/(?:id/)?)?"
                        r"([a-z]{2,6}/\d{4}/\d{1,4})(/section/[0-9A-Za-z]{1,8})?/?$")
-SECTION_WEIGHT = 0.25
 #: the entity filters of /commitments (and the graph browser): parameter -> record field
 #: how a commitment cites legislation (records' legislation[].reference), the values of ?reference=
 REFERENCE_KINDS = ("explicit", "provision", "concept", "crime-type")
@@ -147,9 +146,8 @@ class GraphService:
             for key in FILTER_FIELDS.values():
                 for ent in rec.get(key) or []:
                     self.names.setdefault(ent["id"], ent["name"])
-        self.search = BM25([r["text"] for r in self.records])
-        # headings count, but less than the commitment's own words
-        self.section_search = BM25([" ".join(r.get("section") or []) for r in self.records])
+        # q: every word, in the text, headings, ref, leads and partners; ranked (graph_api/search.py)
+        self.search = CommitmentSearch(self.records)
         overlaps: list[dict[str, Any]] = list(self.links.get("overlaps", []) or [])
         # best first, then by the two IRIs: the order /overlaps pages through
         self.overlaps_sorted = sorted(overlaps, key=lambda o: (-(o.get("score") or 0), o["a"], o["b"]))
@@ -258,8 +256,6 @@ class GraphService:
             if not f.q.strip():
                 raise InvalidParameterError("parameter 'q': give at least one word", parameter="q", value=f.q)
             scores = self.search.scores(f.q)
-            for i, extra in self.section_search.scores(f.q).items():
-                scores[i] = round(scores.get(i, 0.0) + SECTION_WEIGHT * extra, 4)
             narrow(scores)
         ids = sorted(range(len(self.records)) if selected is None else selected)
         if scores:

@@ -142,7 +142,7 @@ def test_full_graph_loads_fast_and_shows_every_commitment(page: Any, api_server:
     total = api_total(api, {})
     assert shown(page) == total
     assert page.evaluate("window.vawgGraph.visibleCommitments().length") == total
-    assert page.locator("#list button.item").count() == total
+    assert page.text_content("#table-count").startswith(f"{total} commitments")
     nodes = int(page.get_attribute("#count", "data-nodes"))
     assert nodes == page.evaluate("window.vawgGraph.visibleNodeCount()") > total
     assert timing["drawn"] < 2000, f"the full graph took {timing['drawn']:.0f} ms to draw"
@@ -173,7 +173,8 @@ def test_filter_count_matches_api(page: Any, api_server: RunningServer, api: htt
     assert set(params) == set(filters), f"the URL does not carry the filters: {page.url}"
     count = shown(page)
     assert count == api_total(api, params), params
-    assert page.locator("#list button.item").count() == count
+    assert page.text_content("#table-count").startswith(f"{count} commitments")
+    assert page.locator("#table-body tr[data-id]").count() == min(count, 25)  # a page of the table
     # The URL is the view: reloading it gives the same selection.
     page.reload()
     page.wait_for_selector("html[data-ready='1']", timeout=20_000)
@@ -194,10 +195,10 @@ def test_search_matches_api_q(page: Any, api_server: RunningServer, api: httpx.C
 def test_commitment_panel_shows_the_source_text(page: Any, api_server: RunningServer, api: httpx.Client,
                                                 recorder: Recorder) -> None:
     open_graph(page, api_server, "?doc=hmg-vawg-strategy-2016")
-    item = page.locator("#list button.item").nth(4)
-    iri = item.get_attribute("data-id")
-    item.focus()
-    page.keyboard.press("Enter")  # keyboard: Enter on a list item selects it
+    page.click("#tab-table")
+    iri = page.locator("#table-body tr[data-id]").nth(4).get_attribute("data-id")
+    page.locator("#table-body tr[data-id]").nth(4).locator(".ref-button").focus()
+    page.keyboard.press("Enter")  # keyboard: Enter on a row's ref opens it
     page.wait_for_selector("#panel-body:not([hidden])")
     rec = api.get("/commitments/" + iri.split("/commitment/", 1)[1]).json()
     assert rec["id"] == iri
@@ -252,7 +253,8 @@ def test_the_network_api_selects_and_links_legislation(page: Any, api_server: Ru
         return {x: box.left + p.x, y: box.top + p.y};
     }""", node)
     page.mouse.click(xy["x"], xy["y"])
-    page.wait_for_url(lambda url: dict(parse_qsl(urlsplit(url).query)).get("select") == other)
+    short = other.split("/commitment/", 1)[1]  # the URL carries the short id: doc_id/ref
+    page.wait_for_url(lambda url: dict(parse_qsl(urlsplit(url).query)).get("select") == short)
     assert page.text_content("#p-ref") == other.rsplit("/", 1)[1]
 
 
@@ -326,7 +328,7 @@ def test_markup_in_a_commitment_is_text(chromium: Any, hostile_server: RunningSe
         assert page.text_content("#p-text").startswith(HOSTILE)
         assert HOSTILE.strip() in page.text_content("#p-leads")
         assert page.evaluate("window.__pwned") is None
-        assert page.locator("#panel script, #panel img, #list script, #list img").count() == 0
+        assert page.locator("#panel script, #panel img, #table-body script, #table-body img").count() == 0
         snap(page, "graph-hostile-text.png")
     finally:
         page.close()

@@ -26,7 +26,6 @@ from typing import Any
 from vawg_kg.loaders.documents import BUNDLED
 from vawg_kg.graph_api.orgs import OrgDirectory
 from vawg_kg.iris import ID_BASE, LEGISLATION_BASE
-from vawg_kg.graph_api.search import STOP as SEARCH_STOP_WORDS
 from vawg_kg.graph_api.service import FILTER_FIELDS
 from vawg_kg.graph_api.details import coverage_of
 from vawg_kg.loaders import lineage as lineage_mod
@@ -89,17 +88,50 @@ def _sunflower(n: int, cx: float, cy: float, spacing: float, inner: float = 0.0)
     return out
 
 
-def _org_lineages(records: list[dict[str, Any]], org_iris: list[str]) -> dict[str, list[str]]:
-    """Each organisation with the bodies it replaced (the API's lead/partner filters include them)."""
-    try:
+def _org_choices(records: list[dict[str, Any]], entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every organisation a lead/partner filter can name: those the documents name, and the bodies that
+    replaced them (FCDO for FCO and DFID), each with the entities it covers and the names it goes by."""
+    index = {e["id"]: i for i, e in enumerate(entities) if e["kind"] == "organisation"}
+    directory = OrgDirectory(records)
+    candidates = set(index)
+    for iri in index:
+        candidates.update(directory.successors(iri))
+    out = []
+    for iri in sorted(candidates):
+        members = [index[m] for m in directory.with_predecessors(iri) if m in index]
+        if not members:
+            continue
+        info = directory.info(iri)
+        out.append({"value": info["slug"], "name": info["name"], "members": members, "iri": iri,
+                    "aliases": sorted({info["slug"], iri, info["name"], *info["acronyms"], *info["alt_names"],
+                                       *info["names_in_sources"]}),
+                    "acronym": (info["acronyms"] or [None])[0], "current": info["is_current"]})
+    return out
 
-        directory = OrgDirectory(records)
-        return {iri: directory.with_predecessors(iri) for iri in org_iris}
-    except Exception:  # the vocabulary is optional here: without it an organisation matches only itself
-        return {iri: [iri] for iri in org_iris}
+
+def choices(records: list[dict[str, Any]], entities: list[dict[str, Any]],
+            documents: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The values each browser filter accepts: ``value`` (what the URL and the API take), ``name``,
+    ``members`` (entity indices it selects: an organisation with the bodies it replaced, an Act with its
+    sections) and ``aliases`` (other ways to write it: acronyms, former and alternative names, IRIs),
+    so a URL value can be resolved, or answered with the nearest names, in the page."""
+    out: dict[str, list[dict[str, Any]]] = {
+        "doc": [{"value": d["id"], "name": d["title"], "members": [], "aliases": [d["id"], d["title"]]}
+                for d in documents]}
+    orgs = _org_choices(records, entities)
+    out["lead"] = out["partner"] = orgs
+    for param, kind in (("theme", "theme"), ("legislation", "legislation"), ("outcome_code", "outcome_code")):
+        rows = []
+        for i, e in enumerate(entities):
+            if e["kind"] != kind:
+                continue
+            members = [i] + [j for j, s in enumerate(entities) if s.get("act") == e["id"]]
+            rows.append({"value": e["value"], "name": e["name"], "members": members,
+                         "aliases": sorted({e["value"], e["id"], e["name"]})})
+        out[param] = sorted(rows, key=lambda r: str(r["name"]).lower())
+    return out
 
 
-LINEAGE_KINDS = frozenset({"implements", "implemented by", "restates"})
 RELATION_WORDS = {"implements": "implements", "implemented_by": "implemented by", "restates": "restates",
                   "related": "related"}
 SIDE_WORDS = {"earlier": "earlier", "same_time": "same date", "later": "later"}
@@ -119,40 +151,6 @@ class GraphData:
         self.doc_by_id = {d["id"]: d for d in self.documents}
         if not self.lineage:  # a build from before lineage.json: the same module computes it
             self.lineage = lineage_mod.compute(self.records, self.overlaps)
-        # The network's lines follow the one lineage's direct links (loaders/lineage.py).
-        self.neighbours: dict[str, list[tuple[str, str, float | None]]] = defaultdict(list)
-        for iri, entry in self.lineage.get("commitments", {}).items():
-            for side in lineage_mod.SIDES:
-                for e in entry[side]:
-                    for ev in e["evidence"]:
-                        self.neighbours[iri].append((e["id"], RELATION_WORDS[ev["relation"]], ev.get("score")))
-        self.lines = self._lines()
-
-    def _lines(self) -> list[list[str]]:
-        """Every lineage of two or more commitments, each in date order: the connected
-        components of the implements and restates links, found once (union-find) so
-        the network payload does not walk a component from each of its members."""
-        parent: dict[str, str] = {}
-
-        def root(node: str) -> str:
-            while parent.get(node, node) != node:
-                parent[node] = parent.get(parent[node], parent[node])
-                node = parent[node]
-            return node
-
-        for node, edges in self.neighbours.items():
-            for other, kind, _ in edges:
-                if kind in LINEAGE_KINDS:
-                    parent.setdefault(node, node)
-                    parent.setdefault(other, other)
-                    a, b = root(node), root(other)
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-        members: dict[str, list[str]] = defaultdict(list)
-        for node in parent:
-            members[root(node)].append(node)
-        return sorted((self._in_date_order(group) for group in members.values() if len(group) > 1),
-                      key=lambda group: group[0])
 
     # --- lineage -------------------------------------------------------------------------
     def entry(self, iri: str) -> dict[str, Any] | None:
@@ -225,8 +223,6 @@ class GraphData:
         ordered = sorted(entities.values(), key=lambda e: (kind_order[e["kind"]], e["name"].lower(), e["id"]))
         centre = _sunflower(len(ordered), 0.0, 0.0, 38.0)
         ring = 360.0 + 38.0 * math.sqrt(len(ordered) + 1)
-        orgs = [e["id"] for e in ordered if e["kind"] == "organisation"]
-        lineages = _org_lineages(self.records, orgs)
         for ent, (x, y) in zip(ordered, centre):
             ent["x"], ent["y"] = x, y
             ent["value"] = filter_value(ent["kind"], ent["id"])
@@ -235,7 +231,7 @@ class GraphData:
                 act = ent["id"].split("/section/")[0]
                 ent["act"] = act if act != ent["id"] else None
             if ent["kind"] == "organisation":
-                ent["includes"] = [i for i in lineages.get(ent["id"], [ent["id"]]) if i != ent["id"]]
+                ent["slug"] = filter_value("organisation", ent["id"])
 
         per_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for rec in self.records:
@@ -257,9 +253,6 @@ class GraphData:
         # References between items are indices into ``entities`` / ``commitments``: a third of the bytes.
         ent_index = {e["id"]: i for i, e in enumerate(ordered)}
         com_index = {rec["id"]: i for i, (rec, _, _) in enumerate(placed)}
-        # A commitment's lineage is its line's other members: listed once per line, not per member.
-        lines = [[com_index[m] for m in line if m in com_index] for line in self.lines]
-        line_of = {m: k for k, line in enumerate(self.lines) for m in line}
         commitments = []
         for rec, x, y in placed:
             commitments.append({
@@ -268,7 +261,6 @@ class GraphData:
                 "deadline": rec.get("deadline"), "source": rec.get("source"), "x": x, "y": y,
                 **{fld: [ent_index[e["id"]] for e in rec.get(fld) or []] for fld in FILTER_FIELDS.values()},
                 "implements": [com_index[e["id"]] for e in rec.get("implements") or [] if e["id"] in com_index],
-                "line": line_of.get(rec["id"]),
                 # the one lineage (loaders/lineage.py): [commitment index, side, relations], in order
                 "lineage": [[com_index[e["id"]], side, e["relations"]] for side in lineage_mod.SIDES
                             for e in (self.entry(rec["id"]) or {}).get(side, []) if e["id"] in com_index],
@@ -277,10 +269,11 @@ class GraphData:
         overlaps = [[com_index[o["a"]], com_index[o["b"]], 1 if o.get("kind") == "restates" else 0,
                      o.get("score")] for o in self.overlaps if o.get("a") in com_index and o.get("b") in com_index]
         return {"documents": docs_out, "entities": ordered, "commitments": commitments,
-                "overlaps": overlaps, "overlap_columns": ["a", "b", "restates", "score"], "lines": lines,
+                "overlaps": overlaps, "overlap_columns": ["a", "b", "restates", "score"],
                 "statuses": {k: v.get("label") for k, v in self.lineage.get("statuses", {}).items()},
                 "judged_on": self.lineage.get("judged_on"),
-                "filter_fields": FILTER_FIELDS, "stop_words": sorted(SEARCH_STOP_WORDS)}
+                "filter_fields": FILTER_FIELDS,
+                "choices": choices(self.records, ordered, docs_out)}
 
 
 def load(build_dir: Path) -> GraphData:

@@ -1,7 +1,8 @@
 """The graph browser's routes, mounted by ``graph_api.app``.
 
 ``GET /graph`` the interactive page; ``GET /graph/data`` its nodes and edges;
-``GET /graph/static/{name}`` its JavaScript and CSS and vis-network's;
+``GET /graph/search`` the commitments ``q`` finds, best first (the API's search,
+``graph_api/search.py``); ``GET /graph/static/{name}`` its JavaScript and CSS and vis-network's;
 ``GET /graph/coverage`` the document x theme heat map; ``GET /graph/lineage``
 one commitment across documents in date order. "View in source" links to the
 API's ``GET /sources/{file}?start=&end=``, which highlights the span.
@@ -21,12 +22,15 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from vawg_kg.errors import NotFoundError
+from vawg_kg.graph_api.errors import InvalidParameterError, responses
+from vawg_kg.graph_api.routes import service_of
+from vawg_kg.graph_api.search import MATCH_MODES
 from vawg_kg.paths import default_build_dir
 from vawg_kg.iris import ID_BASE
 from vawg_kg.visualisations import graph_data, views
@@ -69,6 +73,20 @@ def graph_page(request: Request) -> HTMLResponse:
 def graph_payload(request: Request) -> Response:
     _, body = graph_data.cached(build_dir_of(request))
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/graph/search", responses=responses(),
+            summary="The commitments a search finds, best first (what the API's q finds)")
+def graph_search(request: Request,
+                 q: Annotated[str, Query(max_length=500, description="words; every word must match by default")],
+                 match: Annotated[str, Query(description="all (default) or any of the words")] = "all") -> dict[str, Any]:
+    if match not in MATCH_MODES:
+        raise InvalidParameterError(f"parameter 'match': {match[:20]!r} is not a match mode; use all or any",
+                                    parameter="match", value=match[:20], allowed=list(MATCH_MODES))
+    service = service_of(request)
+    ranked = service.search.ranked(q, match) if q.strip() else []
+    return {"q": q, "match": match, "ids": [service.records[i]["id"] for i, _ in ranked],
+            "scores": [score for _, score in ranked]}
 
 
 @router.get("/graph/static/{name}", responses={404: {"description": "no such static file"}}, summary="The browser's JavaScript and CSS, and vis-network's")

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from vawg_kg.visualisations.graph_data import GraphData
 
-NAV = (("/graph", "Graph"), ("/graph/coverage", "Coverage"), ("/docs", "API"))
+NAV = (("/graph", "Browse"), ("/gaps", "Gaps"), ("/graph/coverage", "Coverage"), ("/docs", "API"))
 
 
 def graph_page() -> str:
