@@ -33,7 +33,6 @@ build: install
 # Debian's Chromium for the browser tests (no browser download: the network is closed).
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	@$(PYTHON) scripts/install_axe.py >/dev/null  # axe-core (pinned) for the accessibility checks
 
 # axe-core (pinned in tests/axe/package-lock.json) from npm, for the browser tests' accessibility checks.
 axe:

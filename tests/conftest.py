@@ -37,4 +37,4 @@ def sources() -> Path:
     return sources_dir()
 
 
-pytest_plugins = ["tests.build_fixture", "tests.neo4j_fixture", "tests.api_server"]
+pytest_plugins = ["tests.build_fixture", "tests.neo4j_fixture", "tests.api_server", "tests.browser_fixture"]

@@ -19,39 +19,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.api_server import RunningServer
-from tests.conftest import REPO, missing_service
+from tests.browser_fixture import IMAGES, VIEWPORTS, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = REPO / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-IMAGES = REPO / "docs" / "images"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+SIZES = VIEWPORTS
 HMG = "hmg-vawg-strategy-2016"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        missing_service("Chromium (/usr/bin/chromium; make browser)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.is_file():
-        missing_service("axe-core (make axe)")
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(params=sorted(SIZES))
@@ -388,28 +363,20 @@ def test_phone_layout_is_stacked(page: Any, size: str, api_server: RunningServer
     no_sideways_scroll(page)
 
 
-def run_axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
-    page.evaluate(axe_source)
-    result = page.evaluate("""() => axe.run(document, {resultTypes: ['violations']})
-        .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
-                                           target: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))""")
-    return [v for v in result if v["impact"] in ("serious", "critical")]
-
-
 def test_axe_finds_no_serious_violation(page: Any, size: str, api_server: RunningServer, axe_source: str) -> None:
     open_graph(page, api_server)
-    assert run_axe(page, axe_source) == []
+    assert serious_axe_violations(page, axe_source) == []
     page.fill("#q", "A93")
     page.press("#q", "Enter")
     page.wait_for_selector("#hits:not([hidden])")
     page.locator("#hits-list button").first.click()
     page.wait_for_selector("#panel-body:not([hidden])")
     page.wait_for_selector("#p-gaps[data-loaded='1']", timeout=30_000)
-    assert run_axe(page, axe_source) == []
+    assert serious_axe_violations(page, axe_source) == []
     page.click("#tab-table")
-    assert run_axe(page, axe_source) == []
+    assert serious_axe_violations(page, axe_source) == []
     open_graph(page, api_server, "?lead=nobody")
-    assert run_axe(page, axe_source) == []
+    assert serious_axe_violations(page, axe_source) == []
     for path in ("/graph/coverage", f"/graph/lineage?id={HMG}/A93"):
         page.goto(api_server.url + path)
-        assert run_axe(page, axe_source) == [], path
+        assert serious_axe_violations(page, axe_source) == [], path

@@ -1,7 +1,7 @@
 """The graph browser at /graph in a real headless Chromium against a real ``vawg-kg serve``.
 
 Chromium is Debian's ``/usr/bin/chromium`` (``make browser``), driven by
-Playwright; it is never downloaded. The server is the session's
+Playwright (tests/browser_fixture.py); it is never downloaded. The server is the session's
 ``api_server`` (tests/api_server.py) over the session's real build. Every
 request the page makes is recorded and must go to the server's own host.
 Screenshots go to ``tests/artifacts/`` (gitignored); the load time measured
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,37 +21,26 @@ import httpx
 import pytest
 
 from tests.api_server import RunningServer, start_server, stop_server
-from tests.conftest import REPO, missing_service
+from tests.conftest import REPO
 from vawg_kg.loaders.text import clean, text_of_fragments
 from vawg_kg.paths import sources_dir
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = REPO / "tests" / "artifacts"
 VIEWPORT = {"width": 1366, "height": 768}
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        missing_service("Chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_service("Playwright")
+def chromium(browser: Any) -> Iterator[Any]:
+    """A context of the session's one browser (tests/browser_fixture.py): Playwright's sync API runs one
+    driver per thread, so every browser test shares it."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    profile = tempfile.mkdtemp(prefix="vawg-chromium-")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), headless=True, args=ARGS, viewport=VIEWPORT)
-        try:
-            yield context
-        finally:
-            context.close()
-    shutil.rmtree(profile, ignore_errors=True)
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 class Recorder:

@@ -2,71 +2,27 @@
 typing from the site's own links), at 1440×900 and 390×844; axe-core on every page.
 
 Chromium is Debian's ``/usr/bin/chromium``; axe-core is the pinned npm release that
-``scripts/install_axe.py`` fetches (``make browser``). Both missing: fail in CI, skip elsewhere.
+``make axe`` installs (tests/axe/package-lock.json). Both missing: fail in CI, skip elsewhere.
 Screenshots go to ``docs/images/`` (the user guide, docs/user-guide-pages.md, shows them).
 """
 
 from __future__ import annotations
 
-import shutil
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.api_server import RunningServer
-from tests.conftest import REPO, missing_service
+from tests.browser_fixture import IMAGES, VIEWPORTS, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
-IMAGES = REPO / "docs" / "images"
 HMG = "hmg-vawg-strategy-2016"
 CPS17 = "cps-vawg-action-plan-2017"
 CPS25 = "cps-vawg-strategy-2025"
 NOT_PICKED_UP = "NOT_PICKED_UP_IN_CORPUS"
-
-
-def axe_file() -> Path:
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import install_axe
-    finally:
-        sys.path.pop(0)
-    target: Path = install_axe.TARGET
-    if not target.is_file() and shutil.which("npm"):
-        target = install_axe.install()
-    return target
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        missing_service("Chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_service("Playwright")
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    path = axe_file()
-    if not path.is_file():
-        missing_service("axe-core (run scripts/install_axe.py)")
-    return path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))
@@ -91,11 +47,7 @@ def check_page(page: Any, axe_source: str) -> None:
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{page.url} scrolls sideways at {page.viewport_size}: {width}"
     assert not page.errors, page.errors
-    page.evaluate(axe_source)
-    result = page.evaluate("""axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})""")
-    bad = [(v["id"], v["impact"], len(v["nodes"]), v["nodes"][0]["target"]) for v in result["violations"]
-           if v["impact"] in ("serious", "critical")]
+    bad = serious_axe_violations(page, axe_source)
     assert not bad, f"{page.url} at {page.viewport_size}: {bad}"
 
 

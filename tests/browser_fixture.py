@@ -1,0 +1,54 @@
+"""The real browser for the page tests: Debian's Chromium driven by Playwright, and axe-core.
+
+Chromium is ``/usr/bin/chromium`` (``make browser``); axe-core is the npm release pinned in
+``tests/axe/package-lock.json`` (``make axe``). Either missing fails in CI and skips elsewhere
+(``missing_service``). One browser serves the whole session; each test opens its own context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import REPO, missing_service
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium's own calls home are refused by the closed network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+AXE = REPO / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+IMAGES = REPO / "docs" / "images"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.is_file():
+        missing_service("Chromium (/usr/bin/chromium; make browser)")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.is_file():
+        missing_service("axe-core (make axe)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def serious_axe_violations(page: Any, axe_source: str) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now (every rule, WCAG 2.2 AA
+    and best practice)."""
+    page.evaluate(axe_source)
+    result = page.evaluate("""() => axe.run(document, {resultTypes: ['violations']})
+        .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                                           target: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))""")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
