@@ -194,3 +194,12 @@ def deadline_in_text(text: str, published: date) -> Deadline:
     phrase = found[-1].group(0)
     parsed = parse_deadline(phrase, published)
     return Deadline(phrase, parsed.kind, parsed.date, parsed.period_start, f"text-{parsed.rule}", parsed.matched)
+
+
+def relative_phrase(text: str) -> str | None:
+    """A timing relative to publication ("within six months") in a commitment's own text,
+    when the text states no date of its own; the parser gives it as the deadline to read."""
+    if _IN_TEXT.search(text):
+        return None
+    m = _RELATIVE.search(text)
+    return m.group(0) if m else None

@@ -94,7 +94,23 @@ class ParsedStatement:
             )
 
 
-LineRole = Literal["commitment", "heading", "outcome", "prose", "boilerplate", "blank", "table-filler"]
+LineRole = Literal["commitment", "heading", "outcome", "prose", "boilerplate", "blank", "table-filler",
+                   "unrecognised"]
+
+
+@dataclass(frozen=True)
+class UncertainLine:
+    """A line (or table cell) with a commitment cue that no rule turned into a commitment.
+
+    ``cue`` says what looked like a commitment ("will", "imperative verb", "date in a
+    date column", "table row in an unknown layout", ...); the build lists these in its
+    report and prints them as warnings, so nothing is dropped without a word.
+    """
+
+    line: int  # 1-based
+    start: int  # offset of the line (or cell) in the source text
+    text: str
+    cue: str
 
 
 @dataclass
@@ -105,6 +121,7 @@ class ParsedDocument:
     # 1-based line number → role, for the coverage report. Every line of the
     # file must be claimed by exactly one role.
     line_roles: dict[int, LineRole] = field(default_factory=dict)
+    uncertain: list[UncertainLine] = field(default_factory=list)
 
     @property
     def commitments(self) -> list[ParsedStatement]:
