@@ -30,6 +30,7 @@ class SourceSpan:
 
     file: str
     fragments: tuple[tuple[int, int], ...]
+    pages: tuple[int, ...] = ()  # 1-based pages of a PDF the fragments fall on; empty for other formats
 
     def __post_init__(self) -> None:
         if not self.fragments:
@@ -59,6 +60,8 @@ class SourceSpan:
         out: dict[str, object] = {"file": self.file, "start": self.start, "end": self.end}
         if len(self.fragments) > 1:
             out["fragments"] = [list(f) for f in self.fragments]
+        if self.pages:
+            out["pages"] = list(self.pages)
         return out
 
 

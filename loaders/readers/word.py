@@ -55,8 +55,8 @@ class _Lists:
 
     def marker(self, paragraph: Paragraph) -> str | None:
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        ppr = paragraph._p.pPr
-        num_pr = ppr.numPr if ppr is not None else None
+        ppr: Any = paragraph._p.pPr
+        num_pr: Any = ppr.numPr if ppr is not None else None
         key = ("style:" + style, "0")
         fmt = None
         if num_pr is not None and num_pr.numId is not None:
