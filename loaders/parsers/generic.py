@@ -279,7 +279,7 @@ class _Reader:
                 f"{self.b.file}:{row.number}: table row has {len(cells)} cells but its header "
                 f"(line {header.number}) has {layout.width}; "
                 + ("the row is incomplete or the file is truncated" if short
-                   else "a cell holds a stray separator or the row has an extra column")
+                   else f"a cell holds a stray {'|' if pipe else 'tab'} or the row has an extra column")
             )
         texts = [self.text_of(c) for c in cells] + [""] * (layout.width - len(cells))
         hints: Hints = {}
