@@ -202,4 +202,14 @@ def relative_phrase(text: str) -> str | None:
     if _IN_TEXT.search(text):
         return None
     m = _RELATIVE.search(text)
-    return m.group(0) if m else None
+    if m is None:
+        return None
+    # "within four weeks of each meeting" counts from something else than publication
+    after = _OF_WHAT.match(text, m.end())
+    if after is not None and not _OF_PUBLICATION.match(after.group(1)):
+        return None
+    return m.group(0)
+
+
+_OF_WHAT = re.compile(r"(?<!\s)\s++of\s++(\S++(?:\s++\S++)?)", re.I)
+_OF_PUBLICATION = re.compile(r"(?:publication|publishing|this\s+(?:plan|strategy|document|framework))\b", re.I)

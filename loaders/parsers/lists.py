@@ -21,7 +21,7 @@ _WE = re.compile(r"\bwe\b", re.IGNORECASE)
 _WE_VERB = re.compile(r"\b(?:will|shall|commit|pledge|undertake|are going to|plan to)\b", re.IGNORECASE)
 _SUBJECT_VERB = re.compile(r"\s(?:will|shall|commits?\s+to|(?:is|are)\s+committed\s+to|pledges?\s+to)\b",
                            re.IGNORECASE)
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)(?=\S)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s++)(?=\S)")
 
 
 def is_lead_in(text: str) -> bool:

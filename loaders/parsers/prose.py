@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"“‘(]?[A-Z])")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s++(?=[\"“‘(]?[A-Z])")
+# Possessive words and spaces, and a match only from the start of a word: linear on any input
+# (a lazy "up to eight words" over backtracking words rescanned long words from every position).
 _UNDERTAKING = re.compile(
-    r"\s*(?P<subject>[^\s.,;:!?]+(?:\s+[^\s.,;:!?]+){0,7}?)\s+"
+    r"(?<![^\s.,;:!?])(?P<subject>[^\s.,;:!?]++(?:\s++[^\s.,;:!?]++){0,7}?)\s++"
     r"(?:will|shall|commits?\s+to|(?:is|are)\s+committed\s+to|pledges?\s+to|undertakes?\s+to)\s+(?=[a-z])",
     re.IGNORECASE,
 )
@@ -38,7 +40,7 @@ def sentences(text: str, start: int) -> list[tuple[int, int]]:
 
 
 def is_undertaking(sentence: str) -> bool:
-    m = _UNDERTAKING.match(sentence)
+    m = _UNDERTAKING.match(sentence.lstrip())
     if m is None:
         return False
     words = m.group("subject").split()
