@@ -118,7 +118,8 @@ class _Walker(HTMLParser):
             self.flush()
             if self.lists:
                 self.lists.pop()
-            self.out.end_block()
+            if not self.lists:
+                self.out.end_block()  # a nested list's end does not end the outer one
         elif tag == "li":
             self.flush()
             self.item_open = False
