@@ -255,3 +255,12 @@ def test_cues_outside_any_rule_are_reported() -> None:
 def test_relative_timing_in_an_item_becomes_its_deadline_text() -> None:
     doc = _parse("1. Launch a helpline within three months.\n2. Launch it by May 2025, within three months.\n")
     assert [s.hints for s in doc.statements] == [{"delivery_date": "within three months"}, {}]
+
+
+def test_pipe_table_without_outer_pipes() -> None:
+    text = "Intro.\n\nACTION | LEAD | DATE\n--- | --- | ---\nPublish a strategy | HO | May 2023\nTrain staff | CPS |\n"
+    doc = _parse(text)
+    assert [(s.text, s.hints) for s in doc.statements] == [
+        ("Publish a strategy", {"lead": "HO", "delivery_date": "May 2023"}), ("Train staff", {"lead": "CPS"})]
+    # a pipe in prose, with no separator row under it, is prose
+    assert _parse("Either this | or that.\n").statements == []

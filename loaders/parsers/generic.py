@@ -38,7 +38,8 @@ from vawg_kg.loaders.deadlines import relative_phrase
 from vawg_kg.loaders.parsers import cues, prose
 from vawg_kg.loaders.parsers._lines import Builder, Line
 from vawg_kg.loaders.parsers.lists import BULLET, NUMBERED, is_lead_in, organisation_subject
-from vawg_kg.loaders.parsers.tables import Layout, is_pipe_row, is_pipe_separator, layout_of, pipe_cells, tab_cells
+from vawg_kg.loaders.parsers.tables import (Layout, has_pipe, is_pipe_row, is_pipe_separator, layout_of, pipe_cells,
+                                            tab_cells)
 from vawg_kg.loaders.records import LineRole, ParsedDocument
 from vawg_kg.loaders.text import clean
 
@@ -83,7 +84,12 @@ class _Reader:
         return i < 0 or i >= len(self.lines) or self.lines[i].blank
 
     def is_table_line(self, line: Line) -> bool:
-        return "\t" in line.raw.strip() or is_pipe_row(line)
+        return "\t" in line.raw.strip() or is_pipe_row(line) or self.bare_pipe_header(line)
+
+    def bare_pipe_header(self, line: Line) -> bool:
+        """``a | b`` followed by ``--- | ---``: a pipe table without outer pipes."""
+        i = line.number  # the next line's index (numbers are 1-based)
+        return has_pipe(line) and i < len(self.lines) and is_pipe_separator(self.lines[i])
 
     def is_plain_heading(self, i: int) -> bool:
         line = self.lines[i]
@@ -242,7 +248,7 @@ class _Reader:
 
     def table(self, i: int) -> int:
         header = self.lines[i]
-        pipe = is_pipe_row(header) and "\t" not in header.raw.strip()
+        pipe = (is_pipe_row(header) or self.bare_pipe_header(header)) and "\t" not in header.raw.strip()
         layout = layout_of([self.text_of(c) for c in self.cells(header, pipe)])
         self.b.claim(header, "heading" if layout.action is not None else "unrecognised")
         j = i + 1
@@ -251,7 +257,7 @@ class _Reader:
         # ends at the first line that is not a pipe row.
         while j < len(self.lines) and not self.lines[j].blank and not _MD_HEADING.match(self.lines[j].raw):
             row = self.lines[j]
-            if pipe and not is_pipe_row(row):
+            if pipe and not has_pipe(row):
                 break
             if pipe and is_pipe_separator(row):
                 self.b.claim(row, "table-filler")

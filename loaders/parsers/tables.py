@@ -1,6 +1,8 @@
 """Tables for the generic parser: tab-separated rows and markdown pipe tables.
 
-A table is a run of rows up to a blank line. Its header row names the columns;
+A table is a run of rows up to a blank line. A pipe table's rows start with
+``|``, or — GitHub style, without outer pipes — its header is followed by a
+``---|---`` separator row. Its header row names the columns;
 a header cell is matched, case-insensitively and ignoring markup and a trailing
 colon, against these names (docs/adding-documents.md lists them):
 
@@ -69,25 +71,36 @@ def layout_of(cells: list[str]) -> Layout:
 
 
 def is_pipe_row(line: Line) -> bool:
+    """A row of a pipe table that starts with ``|`` (``| a | b |``)."""
     stripped = line.raw.strip()
     return stripped.startswith("|") and len(_PIPE.findall(stripped)) >= 2
 
 
+def has_pipe(line: Line) -> bool:
+    return _PIPE.search(line.raw) is not None
+
+
 def is_pipe_separator(line: Line) -> bool:
-    if not is_pipe_row(line):
+    """The ``|---|:--:|`` row under a pipe table's header (outer pipes optional)."""
+    if not has_pipe(line):
         return False
     cells = pipe_cells(line)
     return bool(cells) and all(_SEPARATOR_CELL.match(line.raw[a - line.start:b - line.start]) for a, b in cells)
 
 
 def pipe_cells(line: Line) -> list[tuple[int, int]]:
-    """Source offsets of the cells of a ``| a | b |`` row (outer pipes dropped; the closing one may be missing)."""
+    """Source offsets of the cells of a ``| a | b |`` row (outer pipes dropped and optional)."""
     raw = line.raw
+    stripped = raw.strip()
     bounds = [m.start() for m in _PIPE.finditer(raw)]
-    if not bounds:
+    if not stripped:
         return []
-    if bounds[-1] != len(raw.rstrip()) - 1:
+    if not stripped.startswith("|"):
+        bounds.insert(0, raw.index(stripped[0]) - 1)  # no opening pipe: the first cell starts the line
+    if not stripped.endswith("|") or (stripped.endswith("\\|")):
         bounds.append(len(raw))  # no closing pipe: the last cell runs to the end of the line
+    elif bounds[-1] != len(raw.rstrip()) - 1:
+        bounds.append(len(raw))
     return [(line.start + a + 1, line.start + b) for a, b in zip(bounds, bounds[1:])]
 
 
