@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +25,16 @@ from rdflib.namespace import PROV
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.stores import swap
 from vawg_kg.loaders.background import BackgroundChecks, collector_paused
-from vawg_kg.loaders.documents import BUNDLED, DocumentInfo, check_doc_id
+from vawg_kg.loaders.documents import (BUNDLED, UNKNOWN_PUBLISHER, DocumentInfo, DocumentMeta, check_doc_id,
+                                       metadata_for)
 from vawg_kg.loaders.emit import GraphEmitter, extraction_iri
 from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, Link, org_iri
 from vawg_kg.loaders.parsers import parser_for
+from vawg_kg.loaders.readers import RENDERED_FORMATS, pages_of, read_document
 from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
 from vawg_kg.loaders.serialise import write_dumps
+from vawg_kg.loaders.text import clean
 from vawg_kg.loaders.source_io import read_source
 from vawg_kg.ontology.terms import VAWG
 from vawg_kg.ontology.validate import ontology_graph, shape_groups, validate_graph_in_child
@@ -38,6 +43,8 @@ from vawg_kg.paths import sources_dir
 from vawg_kg.loaders import judgements, lineage, links
 
 ADDED_DIR = "added-sources"
+_FIRST_HEADING = re.compile(r"^#[ \t]+(\S[^\n]*)$", re.MULTILINE)
+ORIGINALS_DIR = "originals"  # inside ADDED_DIR: the PDF, Word or HTML file as given
 MANIFEST = "documents.json"
 
 StageCallback = Callable[[str], None]
@@ -49,6 +56,7 @@ class SourceDocument:
     info: DocumentInfo
     path: Path
     text: str
+    original: Path | None = None  # the file as given, when ``text`` was extracted from it
 
 
 @dataclass
@@ -63,24 +71,52 @@ def _added_documents(out_dir: Path) -> list[DocumentInfo]:
     manifest = out_dir / ADDED_DIR / MANIFEST
     if not manifest.exists():
         return []
-    from datetime import date
-
     rows = json.loads(manifest.read_text())
     return [
         DocumentInfo(r["doc_id"], r["file"], r["title"], r["publisher"], date.fromisoformat(r["published"]),
-                     r["shape"], r["owner"])
+                     r["shape"], r["owner"], source_format=r.get("format", "text"), original=r.get("original", ""),
+                     page_starts=tuple(r.get("page_starts", ())))
         for r in rows
     ]
+
+
+def _manifest_row(d: DocumentInfo) -> dict[str, Any]:
+    row: dict[str, Any] = {"doc_id": d.doc_id, "file": d.file, "title": d.title, "publisher": d.publisher,
+                           "published": d.published.isoformat(), "shape": d.shape, "owner": d.owner,
+                           "format": d.source_format}
+    if d.original:
+        row["original"] = d.original
+    if d.page_starts:
+        row["page_starts"] = list(d.page_starts)
+    return row
+
+
+def _new_document(path: Path, doc_id: str, meta: DocumentMeta) -> SourceDocument:
+    """An added file read in its format; its metadata from ``meta`` (command line or sidecar)."""
+    extracted = read_document(path)
+    rendered = extracted.format in RENDERED_FORMATS
+    suffix = path.suffix.lower() if rendered else (path.suffix or ".txt")
+    publisher = meta.publisher or UNKNOWN_PUBLISHER
+    published = meta.published or date.fromtimestamp(int(path.stat().st_mtime))
+    heading = _FIRST_HEADING.search(extracted.text)
+    title = meta.title or (clean(heading.group(1)) if heading else "") or path.stem
+    info = DocumentInfo(doc_id, f"{doc_id}.txt" if rendered else f"{doc_id}{suffix}", title,
+                        publisher, published, "generic", publisher, source_format=extracted.format,
+                        original=f"{doc_id}{suffix}" if rendered else "", page_starts=extracted.page_starts)
+    return SourceDocument(info, path, extracted.text, path if rendered else None)
 
 
 def plan_documents(
     out_dir: Path,
     extra: Sequence[tuple[Path, str]] = (),
     remove: Iterable[str] = (),
+    metadata: Mapping[str, DocumentMeta] | None = None,
 ) -> tuple[list[SourceDocument], list[DocumentInfo]]:
-    """The documents this build reads, and the added ones to remember for the next."""
-    from datetime import date
+    """The documents this build reads, and the added ones to remember for the next.
 
+    ``metadata`` gives an added document's publisher, title and date by doc id; a
+    document it does not cover takes them from its sidecar file (``FILE.meta.json``).
+    """
     bundled_ids = {d.doc_id for d in BUNDLED}
     added = {d.doc_id: d for d in _added_documents(out_dir)}
     for doc_id in remove:
@@ -88,23 +124,26 @@ def plan_documents(
             raise SourceError(f"--remove-doc {doc_id}: bundled documents cannot be removed")
         if added.pop(doc_id, None) is None:
             raise SourceError(f"--remove-doc {doc_id}: no added document has that id (added: {', '.join(added) or 'none'})")
-    new_paths: dict[str, Path] = {}
+    new: dict[str, SourceDocument] = {}
     for path, doc_id in extra:
         check_doc_id(doc_id)
         if doc_id in bundled_ids:
             raise SourceError(f"--doc-id {doc_id} is already used by a bundled document; choose another id")
-        if doc_id in new_paths:
+        if doc_id in new:
             raise SourceError(f"--doc-id {doc_id} is given twice")
-        new_paths[doc_id] = path
-        added[doc_id] = DocumentInfo(doc_id, f"{doc_id}{path.suffix or '.txt'}", path.stem, "unknown-publisher",
-                                     date.fromtimestamp(int(path.stat().st_mtime)) if path.exists() else date.today(),
-                                     "generic", "unknown-publisher")
+        meta = (metadata or {}).get(doc_id) or metadata_for(path)
+        new[doc_id] = _new_document(path, doc_id, meta)
+        added[doc_id] = new[doc_id].info
     docs = [SourceDocument(d, sources_dir() / d.file, "") for d in BUNDLED]
     for doc_id, info in sorted(added.items()):
-        path = new_paths.get(doc_id, out_dir / ADDED_DIR / info.file)
-        docs.append(SourceDocument(info, path, ""))
+        if doc_id in new:
+            docs.append(new[doc_id])
+            continue
+        original = out_dir / ADDED_DIR / ORIGINALS_DIR / info.original if info.original else None
+        docs.append(SourceDocument(info, out_dir / ADDED_DIR / info.file, "", original))
     for doc in docs:
-        doc.text = read_source(doc.path)
+        if not doc.text:
+            doc.text = read_source(doc.path)
     return docs, [added[k] for k in sorted(added)]
 
 
@@ -118,6 +157,9 @@ def parse_document(doc: SourceDocument) -> ParsedDocument:
         raise SourceError(f"{exc.message} (in {doc.path})", **exc.details) from None
     for statement in parsed.statements:
         statement.check_against(doc.text)
+        if doc.info.page_starts:
+            statement.span = replace(statement.span,
+                                     pages=pages_of(doc.info.page_starts, statement.span.fragments))
     return parsed
 
 
@@ -127,8 +169,12 @@ def coverage_of(doc: SourceDocument, parsed: ParsedDocument) -> dict[str, Any]:
     for role in parsed.line_roles.values():
         roles[role] = roles.get(role, 0) + 1
     unclaimed = parsed.unclaimed_lines(total)
+    uncertain = [{"line": u.line, "text": u.text, "cue": u.cue,
+                  **({"page": pages_of(doc.info.page_starts, ((u.start, u.start + 1),))[0]}
+                     if doc.info.page_starts else {})}
+                 for u in parsed.uncertain]
     return {"lines": total, "roles": dict(sorted(roles.items())), "unclaimed": unclaimed[:200],
-            "unclaimed_count": len(unclaimed)}
+            "unclaimed_count": len(unclaimed), "uncertain": uncertain[:500], "uncertain_count": len(uncertain)}
 
 
 def summarise(statements: list[EnrichedStatement], docs: list[SourceDocument]) -> dict[str, Any]:
@@ -167,12 +213,13 @@ def build_graph(
     remove_docs: Iterable[str] = (),
     on_stage: StageCallback | None = None,
     store_hooks: Sequence[StoreHook] = (),
+    metadata: Mapping[str, DocumentMeta] | None = None,
     judgements_file: Path | None = None,
 ) -> BuildResult:
     """``judgements_file``: the reviewers' judgements to apply (default: ``data/judgements.jsonl`` of
     the package when it is there, see :func:`judgements.load`)."""
     with collector_paused():
-        return _build(Path(out_dir), extra_sources, remove_docs, on_stage, store_hooks, judgements_file)
+        return _build(Path(out_dir), extra_sources, remove_docs, on_stage, store_hooks, metadata, judgements_file)
 
 
 def _build(
@@ -181,6 +228,7 @@ def _build(
     remove_docs: Iterable[str],
     on_stage: StageCallback | None,
     store_hooks: Sequence[StoreHook],
+    metadata: Mapping[str, DocumentMeta] | None = None,
     judgements_file: Path | None = None,
 ) -> BuildResult:
     swap.recover(out_dir)
@@ -195,7 +243,7 @@ def _build(
         timings[name] = round(time.perf_counter() - timings.pop(f"_{name}_started"), 4)
 
     stage("read")
-    docs, added = plan_documents(out_dir, extra_sources, remove_docs)
+    docs, added = plan_documents(out_dir, extra_sources, remove_docs, metadata)
     judged, judgements_source = judgements.load(judgements_file)
     done("read")
 
@@ -206,11 +254,7 @@ def _build(
 
     stage("enrich")
     enricher = Enricher()
-    for doc in docs:
-        for slug in {doc.info.publisher, doc.info.owner}:
-            if slug not in enricher.vocab.organisations:
-                enricher.unknown_organisations[org_iri(slug)] = f"Publisher of {doc.info.doc_id} (not in the vocabulary)"
-    statements = [enricher.enrich(st, doc.info) for doc in docs for st in parsed[doc.info.doc_id].statements]
+    statements = enrich_documents(enricher, docs, parsed)
     done("enrich")
 
     stage("link")
@@ -265,11 +309,13 @@ def _build(
         if added:
             (staged / ADDED_DIR).mkdir()
             for info in added:
-                src = next(d.path for d in docs if d.info.doc_id == info.doc_id)
-                shutil.copyfile(src, staged / ADDED_DIR / info.file)
-            _write_json(staged / ADDED_DIR / MANIFEST, [
-                {"doc_id": d.doc_id, "file": d.file, "title": d.title, "publisher": d.publisher,
-                 "published": d.published.isoformat(), "shape": d.shape, "owner": d.owner} for d in added])
+                doc = next(d for d in docs if d.info.doc_id == info.doc_id)
+                # the text the offsets count into, byte for byte as read (or as extracted)
+                (staged / ADDED_DIR / info.file).write_bytes(doc.text.encode("utf-8"))
+                if doc.original is not None and info.original:
+                    (staged / ADDED_DIR / ORIGINALS_DIR).mkdir(exist_ok=True)
+                    shutil.copyfile(doc.original, staged / ADDED_DIR / ORIGINALS_DIR / info.original)
+            _write_json(staged / ADDED_DIR / MANIFEST, [_manifest_row(d) for d in added])
         done("serialise")
         stage("store")
         for hook in store_hooks:
@@ -347,6 +393,43 @@ def emit_judged_implements(emitter: GraphEmitter, judged: JudgedImplements) -> N
         emitter.add(node, PROV.endedAtTime, Literal(j.at_iso, datatype=XSD.dateTime))
         if j.why:
             emitter.add(node, VAWG.judgementReason, Literal(j.why))
+
+
+def enrich_documents(enricher: Enricher, docs: Sequence[SourceDocument],
+                     parsed: Mapping[str, ParsedDocument]) -> list[EnrichedStatement]:
+    for doc in docs:
+        for slug in {doc.info.publisher, doc.info.owner}:
+            if slug not in enricher.vocab.organisations:
+                enricher.unknown_organisations[org_iri(slug)] = f"Publisher of {doc.info.doc_id} (not in the vocabulary)"
+    return [enricher.enrich(st, doc.info) for doc in docs for st in parsed[doc.info.doc_id].statements]
+
+
+def dry_run(
+    out_dir: Path,
+    extra_sources: Sequence[tuple[Path, str]],
+    metadata: Mapping[str, DocumentMeta] | None = None,
+) -> dict[str, Any]:
+    """What a build with ``extra_sources`` would extract from them, computed without writing anything:
+    per added document its metadata, each commitment (ref, text, leads, deadline, confidence, pages,
+    source) and the uncertain lines. The graph in ``out_dir`` is not touched."""
+    docs, _ = plan_documents(Path(out_dir), extra_sources, (), metadata)
+    wanted = {doc_id for _, doc_id in extra_sources}
+    new = [d for d in docs if d.info.doc_id in wanted]
+    parsed = {doc.info.doc_id: parse_document(doc) for doc in new}
+    statements = enrich_documents(Enricher(), new, parsed)
+    out: dict[str, Any] = {}
+    for doc in new:
+        info = doc.info
+        records = [record_of(st) for st in statements if st.doc_id == info.doc_id and st.is_commitment]
+        out[info.doc_id] = {
+            "file": str(doc.path), "format": info.source_format, "title": info.title,
+            "publisher": info.publisher, "published": info.published.isoformat(),
+            "commitments": [{k: r[k] for k in ("ref", "text", "section", "leads", "partners", "deadline_raw",
+                                               "deadline", "deadline_kind", "confidence", "source")}
+                            for r in records],
+            "coverage": coverage_of(doc, parsed[info.doc_id]),
+        }
+    return out
 
 
 def emit_lineage(emitter: GraphEmitter, answer: dict[str, Any]) -> None:

@@ -194,3 +194,22 @@ def deadline_in_text(text: str, published: date) -> Deadline:
     phrase = found[-1].group(0)
     parsed = parse_deadline(phrase, published)
     return Deadline(phrase, parsed.kind, parsed.date, parsed.period_start, f"text-{parsed.rule}", parsed.matched)
+
+
+def relative_phrase(text: str) -> str | None:
+    """A timing relative to publication ("within six months") in a commitment's own text,
+    when the text states no date of its own; the parser gives it as the deadline to read."""
+    if _IN_TEXT.search(text):
+        return None
+    m = _RELATIVE.search(text)
+    if m is None:
+        return None
+    # "within four weeks of each meeting" counts from something else than publication
+    after = _OF_WHAT.match(text, m.end())
+    if after is not None and not _OF_PUBLICATION.match(after.group(1)):
+        return None
+    return m.group(0)
+
+
+_OF_WHAT = re.compile(r"(?<!\s)\s++of\s++(\S++(?:\s++\S++)?)", re.I)
+_OF_PUBLICATION = re.compile(r"(?:publication|publishing|this\s+(?:plan|strategy|document|framework))\b", re.I)

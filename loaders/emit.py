@@ -113,6 +113,8 @@ class GraphEmitter:
         self.add(quote_node, OA.exact, Literal(source[span.start:span.end]))
         self.add(quote_node, OA.prefix, Literal(source[max(0, span.start - QUOTE_CONTEXT):span.start]))
         self.add(quote_node, OA.suffix, Literal(source[span.end:span.end + QUOTE_CONTEXT]))
+        for page in span.pages:
+            self.add(node, VAWG.onPage, Literal(page, datatype=XSD.positiveInteger))
         if len(span.fragments) > 1:
             for i, (a, b) in enumerate(span.fragments, start=1):
                 fragment = URIRef(f"{node}#fragment-{i}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from vawg_kg.loaders import resolve
@@ -177,7 +177,10 @@ class Enricher:
         if st.kind == "commitment":
             out.leads = self._leads(st, doc)
             lead_iris = {link.iri for link in out.leads}
-            out.partners = [p for p in self._links(resolve.find_organisations(text)) if p.iri not in lead_iris]
+            column = [replace(m, rule=m.rule.replace("lead-column", "partner-column"))
+                      for cell in _hint_list(st, "partners") for m in resolve.resolve_lead_cell(cell)]
+            out.partners = [p for p in self._links([*column, *resolve.find_organisations(text)])
+                            if p.iri not in lead_iris]
             for p in out.partners:
                 if p.rule.endswith("unknown"):
                     self.unknown_organisations.setdefault(p.iri, p.matched or p.iri)

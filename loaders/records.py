@@ -30,6 +30,7 @@ class SourceSpan:
 
     file: str
     fragments: tuple[tuple[int, int], ...]
+    pages: tuple[int, ...] = ()  # 1-based pages of a PDF the fragments fall on; empty for other formats
 
     def __post_init__(self) -> None:
         if not self.fragments:
@@ -59,6 +60,8 @@ class SourceSpan:
         out: dict[str, object] = {"file": self.file, "start": self.start, "end": self.end}
         if len(self.fragments) > 1:
             out["fragments"] = [list(f) for f in self.fragments]
+        if self.pages:
+            out["pages"] = list(self.pages)
         return out
 
 
@@ -94,7 +97,23 @@ class ParsedStatement:
             )
 
 
-LineRole = Literal["commitment", "heading", "outcome", "prose", "boilerplate", "blank", "table-filler"]
+LineRole = Literal["commitment", "heading", "outcome", "prose", "boilerplate", "blank", "table-filler",
+                   "unrecognised"]
+
+
+@dataclass(frozen=True)
+class UncertainLine:
+    """A line (or table cell) with a commitment cue that no rule turned into a commitment.
+
+    ``cue`` says what looked like a commitment ("will", "imperative verb", "date in a
+    date column", "table row in an unknown layout", ...); the build lists these in its
+    report and prints them as warnings, so nothing is dropped without a word.
+    """
+
+    line: int  # 1-based
+    start: int  # offset of the line (or cell) in the source text
+    text: str
+    cue: str
 
 
 @dataclass
@@ -105,6 +124,7 @@ class ParsedDocument:
     # 1-based line number → role, for the coverage report. Every line of the
     # file must be claimed by exactly one role.
     line_roles: dict[int, LineRole] = field(default_factory=dict)
+    uncertain: list[UncertainLine] = field(default_factory=list)
 
     @property
     def commitments(self) -> list[ParsedStatement]:

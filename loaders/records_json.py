@@ -72,6 +72,8 @@ def record_of(st: EnrichedStatement) -> dict[str, Any]:
         "strand": strand if isinstance(strand, str) else None,
         "objectives": [objectives] if isinstance(objectives, str) else list(objectives or []),
         "source": ps.span.to_dict(),
+        # "low" for an undertaking read from running prose (generic parser), "high" otherwise
+        "confidence": "low" if ps.hints.get("confidence") == "low" else "high",
     }
 
 

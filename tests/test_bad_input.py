@@ -109,8 +109,12 @@ GOOD_PLAN = b"Home Office plan\n\nWe will:\n\n- Publish guidance on stalking by 
 @pytest.mark.parametrize(("name", "data", "fragments"), [
     ("empty.txt", b"", ("empty.txt: the file is empty",)),
     ("blank.txt", b"  \n\n\t\n", ("blank.txt: the file is empty (only whitespace)",)),
-    ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00\x01<<>>", ("report.pdf: looks like a binary file, not text",
+    ("report.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00\x01<<>>", ("report.txt: looks like a binary file, not text",
                                                                         "NUL byte at byte offset 22, line 3")),
+    ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00\x01<<>>", ("report.pdf: cannot be read as a PDF",
+                                                                        "is it a complete, unencrypted PDF?")),
+    ("plan.docx", b"PK\x03\x04 not really a zip", ("plan.docx: cannot be read as a Word .docx file",)),
+    ("plan.doc", b"\xd0\xcf\x11\xe0 legacy", ("plan.doc: a legacy Word .doc file cannot be read; save it as .docx",)),
     ("noise.bin", bytes(range(1, 9)) * 100, ("noise.bin: looks like a binary file",)),
     ("latin1.txt", "Plan\n\nWe will:\n- Fund caf\u00e9 outreach.\n".encode("latin-1"),
      ("latin1.txt: not valid UTF-8 at byte offset 25 (line 4, column 11", "save the file as UTF-8")),

@@ -219,7 +219,9 @@ def _module_patterns() -> list[tuple[str, re.Pattern[str]]]:
     from vawg_kg.loaders import resolve
 
     names = ["deadlines", "text", "resolve", "documents", *(f"parsers.{m}" for m in
-             ("_lines", "cps2017", "cps2025", "cpsda2020", "generic", "hmg2016", "npcc2021"))]
+             ("_lines", "cps2017", "cps2025", "cpsda2020", "generic", "hmg2016", "npcc2021",
+                                          "cues", "lists", "prose", "tables")),
+             "readers.pdf", "readers.word", "readers.extracted"]
     out: list[tuple[str, re.Pattern[str]]] = []
 
     def collect(label: str, value: object, depth: int = 0) -> None:

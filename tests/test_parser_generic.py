@@ -194,3 +194,73 @@ def test_lead_in_detection_answers_as_the_old_pattern(text: str) -> None:
 
     assert is_lead_in(text) == bool(_OLD_LEAD_IN.search(text)), repr(text)
 
+
+
+# --- pipe tables, prose undertakings, lead-in subjects, uncertain lines ---------------------------
+
+
+def test_markdown_pipe_table_with_lead_partner_and_date_columns() -> None:
+    text = ("| Key actions | Owner | Key partners | Due date |\n"
+            "|:---|---|---|--:|\n"
+            "| Publish a **stalking** protocol | NPCC | CPS | May 2024 |\n"
+            "| -- | | | |\n"
+            "| Train call handlers | | | |\n")
+    doc = _parse(text)
+    assert [(s.text, s.hints) for s in doc.statements] == [
+        ("Publish a stalking protocol", {"lead": "NPCC", "partners": "CPS", "delivery_date": "May 2024"}),
+        ("Train call handlers", {}),
+    ]
+    assert [doc.line_roles[n] for n in range(1, 6)] == ["heading", "table-filler", "commitment", "table-filler",
+                                                         "commitment"]
+
+
+def test_pipe_row_without_closing_pipe_and_extra_cell() -> None:
+    doc = _parse("| Action | Date\n|---|---\n| Fund refuges | 2025\n")
+    assert [(s.text, s.hints) for s in doc.statements] == [("Fund refuges", {"delivery_date": "2025"})]
+    with pytest.raises(SourceError) as err:
+        GenericParser().parse("| Action | Date |\n|---|---|\n| Fund | 2025 | oops |\n", "x", "plan.md")
+    assert "plan.md:3" in err.value.message and "stray |" in err.value.message
+
+
+def test_prose_undertakings_are_low_confidence_and_other_wills_are_uncertain() -> None:
+    text = ("The force will publish its data every quarter. This will help victims. "
+            "The Home Office will fund two pilots.\n\n"
+            "This plan sets out how we will work.\n")
+    doc = _parse(text)
+    assert [(s.text, s.hints) for s in doc.statements] == [
+        ("The force will publish its data every quarter.", {"confidence": "low"}),
+        ("The Home Office will fund two pilots.", {"confidence": "low", "lead": "The Home Office"}),
+    ]
+    assert [(u.line, u.text) for u in doc.uncertain] == [(1, "This will help victims."),
+                                                         (3, "This plan sets out how we will work.")]
+
+
+def test_lead_in_naming_an_organisation_leads_its_items() -> None:
+    doc = _parse("The College of Policing will:\n\n- Update the stalking APP.\n1. Review training.\n")
+    assert [s.hints for s in doc.statements] == [{"lead": "The College of Policing"}] * 2
+
+
+def test_cues_outside_any_rule_are_reported() -> None:
+    text = ("Notes\n\n- Publish the review.\n- Background only.\n\nWe will:\n\n## Next\n\n"
+            "ACTION\tDATE\n\tMarch 2025\n")
+    doc = _parse(text)
+    assert doc.statements == []
+    assert [(u.line, u.cue) for u in doc.uncertain] == [
+        (3, "imperative verb 'Publish' in a bullet with no lead-in"),
+        (6, "lead-in with no list after it"),
+        (11, "date 'March 2025' in a date column of a row with no action"),
+    ]
+
+
+def test_relative_timing_in_an_item_becomes_its_deadline_text() -> None:
+    doc = _parse("1. Launch a helpline within three months.\n2. Launch it by May 2025, within three months.\n")
+    assert [s.hints for s in doc.statements] == [{"delivery_date": "within three months"}, {}]
+
+
+def test_pipe_table_without_outer_pipes() -> None:
+    text = "Intro.\n\nACTION | LEAD | DATE\n--- | --- | ---\nPublish a strategy | HO | May 2023\nTrain staff | CPS |\n"
+    doc = _parse(text)
+    assert [(s.text, s.hints) for s in doc.statements] == [
+        ("Publish a strategy", {"lead": "HO", "delivery_date": "May 2023"}), ("Train staff", {"lead": "CPS"})]
+    # a pipe in prose, with no separator row under it, is prose
+    assert _parse("Either this | or that.\n").statements == []

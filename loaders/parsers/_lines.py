@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vawg_kg.errors import SourceError
-from vawg_kg.loaders.records import LineRole, ParsedDocument, ParsedStatement, SourceSpan, StatementKind
+from vawg_kg.loaders.records import (LineRole, ParsedDocument, ParsedStatement, SourceSpan, StatementKind,
+                                     UncertainLine)
 from vawg_kg.loaders.text import clean, text_of_fragments
 
 # Characters a statement's span should not start or end on: whitespace, list
@@ -121,6 +122,11 @@ class Builder:
         self.statements: list[ParsedStatement] = []
         self.roles: dict[int, LineRole] = {}
         self._refs: set[str] = set()
+        self.uncertain: list[UncertainLine] = []
+
+    def doubt(self, line: Line, start: int, text: str, cue: str) -> None:
+        """Record that ``text`` (at ``start``, on ``line``) looks like a commitment no rule claimed."""
+        self.uncertain.append(UncertainLine(line.number, start, clean(text), cue))
 
     def claim(self, line: Line | int, role: LineRole) -> None:
         number = line if isinstance(line, int) else line.number
@@ -185,4 +191,5 @@ class Builder:
                 f"{self.file}:{missing[0]}: the parser did not account for {len(missing)} line(s) "
                 f"(first: line {missing[0]})"
             )
-        return ParsedDocument(self.doc_id, self.file, self.statements, dict(sorted(self.roles.items())))
+        return ParsedDocument(self.doc_id, self.file, self.statements, dict(sorted(self.roles.items())),
+                              sorted(self.uncertain, key=lambda u: (u.line, u.start)))

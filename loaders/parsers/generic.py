@@ -1,27 +1,32 @@
 """A parser for documents of a shape no bundled parser knows
-(``vawg-kg build --source FILE --doc-id ID``).
+(``vawg-kg build --source FILE --doc-id ID``), whatever their format: the
+format readers (``loaders/readers``) render PDF, Word and HTML as the same
+markdown-like text that markdown and plain-text files already are.
 
-It reads the three layouts commitments usually come in, and nothing else:
+It reads, in document order:
 
-* numbered lists — ``1.``, ``1)``, ``(a)``, ``(iv)``, ``(2)`` items, each a
-  commitment, wrapped lines joined up to a blank line or the next item;
-* bulleted lists (``-``, ``*``, ``•``, ``●``, ``▪``, ``–``, ``�``) that follow a
-  lead-in ending in ":" which says what will be done ("We will:", "The
-  Department commits to:", "Actions:" ...); bullets without such a lead-in
-  are prose;
-* tab-separated tables whose header row has an action column (ACTION,
-  Action(s), Commitment(s), "What we will do") and optionally a lead column
-  (LEAD, Lead, Owner, Responsible, Who) and a date column (DATE, Deadline,
-  Timing(s), Delivery date, By when, When): each row is a commitment, its
-  span the action cell, hints ``lead`` and ``delivery_date`` from the other
-  cells; empty or ``--`` action cells are table filler. The table runs to
-  the next blank line; a row with a different number of cells than its
-  header is refused with its line.
+* headings — Markdown ``#`` lines, and short title-case or upper-case lines
+  standing alone between blank lines (a plain heading sits below the last
+  Markdown heading) — which make each commitment's section path;
+* lists (``lists.py``): numbered and lettered items are commitments; bulleted
+  items are commitments after a lead-in ("We will:", "The Home Office will:");
+  a lead-in naming an organisation of the vocabulary gives its items that lead;
+  wrapped lines join up to a blank line or the next item;
+* tables (``tables.py``): tab-separated rows and markdown pipe tables whose
+  header has an action column (and optionally lead, partner and date columns,
+  by the names that module lists). Each row is a commitment, its span the
+  action cell, hints ``lead``, ``partners`` and ``delivery_date`` from the other
+  cells; empty or ``--`` action cells are table filler. A tab table runs to the
+  next blank line (a tab row of the wrong width is refused with its line); a
+  pipe table to the first line that is not a pipe row. A table without an
+  action column is in an unknown layout: its lines are ``unrecognised`` and each
+  row is reported;
+* undertakings in prose (``prose.py``): "The force will …", "We commit to …" —
+  commitments with hint ``confidence: low``.
 
-Headings — Markdown ``#`` lines, and short title-case or upper-case lines
-standing alone between blank lines — make the section path (a plain heading
-sits below the last Markdown heading). Every commitment gets ref ``G{n}``
-in document order. Everything else is prose; blank lines are blank.
+Every commitment gets ref ``G{n}`` in document order. Everything else is prose
+or blank. Any line with a commitment cue (``cues.py``) that no rule claimed is
+listed in ``ParsedDocument.uncertain``.
 """
 
 from __future__ import annotations
@@ -29,38 +34,20 @@ from __future__ import annotations
 import re
 
 from vawg_kg.errors import SourceError
-from vawg_kg.loaders.parsers._lines import Builder, Line, split_ranges
+from vawg_kg.loaders.deadlines import relative_phrase
+from vawg_kg.loaders.parsers import cues, prose
+from vawg_kg.loaders.parsers._lines import Builder, Line
+from vawg_kg.loaders.parsers.lists import BULLET, NUMBERED, is_lead_in, organisation_subject
+from vawg_kg.loaders.parsers.tables import (Layout, has_pipe, is_pipe_row, is_pipe_separator, layout_of, pipe_cells,
+                                            tab_cells)
 from vawg_kg.loaders.records import LineRole, ParsedDocument
 from vawg_kg.loaders.text import clean
 
+__all__ = ["GenericParser", "PARSER", "is_lead_in"]
+
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_NUMBERED = re.compile(r"^\s*(?:\d{1,3}[.)]|\((?:\d{1,3}|[a-z]{1,2}|[ivxlc]{1,6})\))\s+(?=\S)")
-_BULLET = re.compile(r"^\s*[-*•\u25cf\u25aa\u2013\ufffd]\s*(?=\S)")
-_LEAD_IN_WORD = re.compile(r"\bwill\b|\bcommits?\b|\bactions?\b|\bundertak\w*|\bpledges?\b", re.IGNORECASE)
-_WE = re.compile(r"\bwe\b", re.IGNORECASE)
-_WE_VERB = re.compile(r"\b(?:will|shall|commit|pledge|undertake|are going to|plan to)\b", re.IGNORECASE)
-
-
-def is_lead_in(text: str) -> bool:
-    """A paragraph that introduces a list: its last line ends with ':' after 'will',
-    'commit(s)', 'action(s)', 'undertak…', 'pledge(s)', or 'we … shall/plan to/…'.
-
-    Two plain scans of that line. One pattern with ``we.*(verb)`` rescanned the rest
-    of the line from every 'we' (quadratic on long lines); this gives the same answers
-    (``tests/test_parser_generic.py`` checks it against that pattern).
-    """
-    stripped = text.rstrip()
-    if not stripped.endswith(":"):
-        return False
-    line = stripped[:-1].rsplit("\n", 1)[-1]
-    if _LEAD_IN_WORD.search(line):
-        return True
-    we = _WE.search(line)
-    return we is not None and _WE_VERB.search(line, we.end()) is not None
-_ACTION_COLUMN = re.compile(r"^(?:actions?|commitments?|what we will do)$", re.IGNORECASE)
-_LEAD_COLUMN = re.compile(r"^(?:lead(?: organisations?| department)?|owners?|responsible|who)$", re.IGNORECASE)
-_DATE_COLUMN = re.compile(r"^(?:dates?|deadlines?|timings?|delivery date|by when|when|due)$", re.IGNORECASE)
 _FILLER = re.compile(r"^[-–—_.\s]*$")
+Hints = dict[str, str | list[str]]
 
 
 class GenericParser:
@@ -70,12 +57,18 @@ class GenericParser:
         return _Reader(Builder(text, doc_id, file)).run()
 
 
+class _LeadIn:
+    def __init__(self, line: Line, text: str, lead: str | None) -> None:
+        self.line, self.text, self.lead, self.used = line, text, lead, False
+
+
 class _Reader:
     def __init__(self, b: Builder) -> None:
         self.b = b
         self.lines = b.lines
         self.headings: list[tuple[int, str]] = []  # (level, title)
         self.count = 0
+        self.lead_in: _LeadIn | None = None
 
     # -- helpers ------------------------------------------------------------
 
@@ -90,6 +83,14 @@ class _Reader:
     def blank(self, i: int) -> bool:
         return i < 0 or i >= len(self.lines) or self.lines[i].blank
 
+    def is_table_line(self, line: Line) -> bool:
+        return "\t" in line.raw.strip() or is_pipe_row(line) or self.bare_pipe_header(line)
+
+    def bare_pipe_header(self, line: Line) -> bool:
+        """``a | b`` followed by ``--- | ---``: a pipe table without outer pipes."""
+        i = line.number  # the next line's index (numbers are 1-based)
+        return has_pipe(line) and i < len(self.lines) and is_pipe_separator(self.lines[i])
+
     def is_plain_heading(self, i: int) -> bool:
         line = self.lines[i]
         t = line.text
@@ -97,7 +98,7 @@ class _Reader:
             return False
         if not (self.blank(i - 1) and self.blank(i + 1)):
             return False
-        if _NUMBERED.match(line.raw) or _BULLET.match(line.raw):
+        if NUMBERED.match(line.raw) or BULLET.match(line.raw) or is_pipe_row(line):
             return False
         words = re.findall(r"[^\W\d_][\w'’-]*", t)
         if not words or not words[0][0].isupper():
@@ -110,33 +111,42 @@ class _Reader:
         capitalised = sum(1 for w in significant if w[0].isupper())
         return capitalised / len(significant) >= 0.6
 
-    def commit(self, ranges: list[tuple[int, int]], first: Line, hints: dict[str, str | list[str]]) -> bool:
+    def commit(self, ranges: list[tuple[int, int]], first: Line, hints: Hints) -> bool:
         """Add a commitment unless its text is empty; say whether it was added."""
         text = clean(" ".join(self.b.source[a:z] for a, z in ranges))
         frags = self.b.fragments(ranges)
         if not text or not frags or not clean(" ".join(self.b.source[a:z] for a, z in frags)):
             return False
+        if "delivery_date" not in hints:
+            phrase = relative_phrase(text)  # "within six months": counted from publication
+            if phrase:
+                hints = {**hints, "delivery_date": phrase}
         self.count += 1
         self.b.add(f"G{self.count}", "commitment", ranges, self.section(), hints, first.number)
         return True
 
     def item_end(self, i: int) -> int:
-        """Index after the last line of the list item starting at line i."""
+        """Index after the last line of the list item or paragraph starting at line i."""
         j = i + 1
         while j < len(self.lines):
             line = self.lines[j]
-            if line.blank or _NUMBERED.match(line.raw) or _BULLET.match(line.raw):
+            if line.blank or NUMBERED.match(line.raw) or BULLET.match(line.raw):
                 break
-            if _MD_HEADING.match(line.raw) or "\t" in line.raw.strip():
+            if _MD_HEADING.match(line.raw) or self.is_table_line(line):
                 break
             j += 1
         return j
+
+    def end_lead_in(self) -> None:
+        """A lead-in that no list followed is reported: its undertakings went nowhere."""
+        if self.lead_in is not None and not self.lead_in.used:
+            self.b.doubt(self.lead_in.line, self.lead_in.line.start, self.lead_in.text, "lead-in with no list after it")
+        self.lead_in = None
 
     # -- the walk -----------------------------------------------------------
 
     def run(self) -> ParsedDocument:
         i = 0
-        lead_in = False  # the last paragraph announced a list of undertakings
         while i < len(self.lines):
             line = self.lines[i]
             if line.blank:
@@ -145,94 +155,155 @@ class _Reader:
                 continue
             m = _MD_HEADING.match(line.raw)
             if m:
+                self.end_lead_in()
                 title = clean(m.group(2))
                 if title:
                     self.push_heading(len(m.group(1)), title)
                 self.b.claim(line, "heading")
-                lead_in = False
                 i += 1
                 continue
-            if "\t" in line.raw.strip() and self.table_header(i) is not None:
+            if self.is_table_line(line):
+                self.end_lead_in()
                 i = self.table(i)
-                lead_in = False
                 continue
-            numbered = _NUMBERED.match(line.raw)
-            bullet = _BULLET.match(line.raw)
-            if numbered or (bullet and lead_in):
-                marker = numbered or bullet
-                assert marker is not None
-                end = self.item_end(i)
-                ranges = [(line.start + marker.end(), self.lines[end - 1].end)]
-                role: LineRole = "commitment" if self.commit(ranges, line, {}) else "prose"
-                for k in range(i, end):
-                    self.b.claim(self.lines[k], role)
-                i = end
+            numbered = NUMBERED.match(line.raw)
+            bullet = BULLET.match(line.raw)
+            if numbered or bullet:
+                i = self.item(i, numbered or bullet, bool(numbered))
                 continue
-            if bullet:
-                end = self.item_end(i)
-                for k in range(i, end):
-                    self.b.claim(self.lines[k], "prose")
-                i = end
-                continue
+            self.end_lead_in()
             if self.is_plain_heading(i):
                 self.push_heading(7, line.text)
                 self.b.claim(line, "heading")
-                lead_in = False
                 i += 1
                 continue
-            # A prose paragraph: up to a blank line or a line that starts something else.
-            end = self.item_end(i)
-            paragraph = clean(" ".join(self.lines[k].raw for k in range(i, end)))
-            for k in range(i, end):
-                self.b.claim(self.lines[k], "prose")
-            lead_in = is_lead_in(paragraph)
-            i = end
+            i = self.paragraph(i)
+        self.end_lead_in()
         return self.b.document()
+
+    def item(self, i: int, marker: re.Match[str] | None, numbered: bool) -> int:
+        assert marker is not None
+        line = self.lines[i]
+        end = self.item_end(i)
+        ranges = [(line.start + marker.end(), self.lines[end - 1].end)]
+        role: LineRole = "prose"
+        if numbered or self.lead_in is not None:
+            hints: Hints = {}
+            if self.lead_in is not None:
+                self.lead_in.used = True
+                if self.lead_in.lead:
+                    hints["lead"] = self.lead_in.lead
+            role = "commitment" if self.commit(ranges, line, hints) else "prose"
+        else:
+            text = " ".join(self.b.source[a:z] for a, z in ranges)
+            cue = cues.cue_of(text)
+            if cue:
+                self.b.doubt(line, ranges[0][0], text, f"{cue} in a bullet with no lead-in")
+        for k in range(i, end):
+            self.b.claim(self.lines[k], role)
+        return end
+
+    def paragraph(self, i: int) -> int:
+        """A prose paragraph: up to a blank line or a line that starts something else."""
+        end = self.item_end(i)
+        first, last = self.lines[i], self.lines[end - 1]
+        text = self.b.source[first.start:last.end]
+        spans = prose.sentences(text, first.start)
+        lead_in = is_lead_in(clean(text))
+        claimed: list[tuple[int, int]] = []
+        for n, (a, z) in enumerate(spans):
+            sentence = self.b.source[a:z]
+            if lead_in and n == len(spans) - 1:
+                continue
+            where = next(ln for ln in self.lines[i:end] if ln.start <= a <= ln.end or ln is last)
+            if prose.is_undertaking(sentence):
+                hints: Hints = {"confidence": "low"}
+                lead = organisation_subject(sentence)
+                if lead:
+                    hints["lead"] = lead
+                if self.commit([(a, z)], where, hints):
+                    claimed.append((a, z))
+                    continue
+            cue = cues.will_cue(sentence)
+            if cue:
+                self.b.doubt(where, a, sentence, f"{cue} in prose that is not an undertaking")
+        for k in range(i, end):
+            ln = self.lines[k]
+            on = any(a < max(ln.end, ln.start + 1) and ln.start < z for a, z in claimed)
+            self.b.claim(ln, "commitment" if on else "prose")
+        if lead_in:
+            a, z = spans[-1]
+            sentence = self.b.source[a:z]
+            where = next(ln for ln in self.lines[i:end] if ln.start <= a <= ln.end or ln is last)
+            self.lead_in = _LeadIn(where, sentence, organisation_subject(sentence))
+        return end
 
     # -- tables -------------------------------------------------------------
 
-    def table_header(self, i: int) -> tuple[int, int | None, int | None] | None:
-        cells = [clean(c) for c in self.lines[i].raw.split("\t")]
-        action = next((k for k, c in enumerate(cells) if _ACTION_COLUMN.match(c)), None)
-        if action is None:
-            return None
-        lead = next((k for k, c in enumerate(cells) if _LEAD_COLUMN.match(c)), None)
-        date = next((k for k, c in enumerate(cells) if _DATE_COLUMN.match(c)), None)
-        return action, lead, date
+    def cells(self, line: Line, pipe: bool) -> list[tuple[int, int]]:
+        return pipe_cells(line) if pipe else tab_cells(line)
+
+    def text_of(self, cell: tuple[int, int]) -> str:
+        return clean(self.b.source[cell[0]:cell[1]])
 
     def table(self, i: int) -> int:
         header = self.lines[i]
-        columns = self.table_header(i)
-        assert columns is not None
-        action, lead, date = columns
-        width = len(header.raw.split("\t"))
-        self.b.claim(header, "heading")
+        pipe = (is_pipe_row(header) or self.bare_pipe_header(header)) and "\t" not in header.raw.strip()
+        layout = layout_of([self.text_of(c) for c in self.cells(header, pipe)])
+        self.b.claim(header, "heading" if layout.action is not None else "unrecognised")
         j = i + 1
-        # The table runs to the next blank line: a line in it without tabs is a
-        # row with one cell (usually a truncated file), not a new paragraph.
+        # A tab table runs to the next blank line: a line in it without tabs is a row
+        # with one cell (usually a truncated file), not a new paragraph. A pipe table
+        # ends at the first line that is not a pipe row.
         while j < len(self.lines) and not self.lines[j].blank and not _MD_HEADING.match(self.lines[j].raw):
             row = self.lines[j]
-            cells = row.raw.split("\t")
-            extra = cells[width:]
-            if len(cells) < width or any(c.strip() for c in extra):
-                raise SourceError(
-                    f"{self.b.file}:{row.number}: table row has {len(cells)} cells but its header "
-                    f"(line {header.number}) has {width}; "
-                    + ("the row is incomplete or the file is truncated" if len(cells) < width
-                       else "a cell holds a stray tab or the row has an extra column")
-                )
-            a, z = split_ranges(row.raw, row.start)[action]
-            hints: dict[str, str | list[str]] = {}
-            if lead is not None and clean(cells[lead]):
-                hints["lead"] = clean(cells[lead])
-            if date is not None and clean(cells[date]):
-                hints["delivery_date"] = clean(cells[date])
-            if _FILLER.match(clean(cells[action])) or not self.commit([(a, z)], row, hints):
+            if pipe and not has_pipe(row):
+                break
+            if pipe and is_pipe_separator(row):
                 self.b.claim(row, "table-filler")
+            elif layout.action is None:
+                self.unknown_row(row, pipe)
             else:
-                self.b.claim(row, "commitment")
+                self.row(row, header, layout, pipe)
             j += 1
         return j
+
+    def unknown_row(self, row: Line, pipe: bool) -> None:
+        self.b.claim(row, "unrecognised")
+        cells = [self.text_of(c) for c in self.cells(row, pipe)]
+        if any(cells):
+            cue = next((c for c in (cues.cue_of(cell) or cues.date_cue(cell) for cell in cells) if c), None)
+            self.b.doubt(row, row.start, " | ".join(cells),
+                         "table row in an unknown layout (no action column)" + (f"; {cue}" if cue else ""))
+
+    def row(self, row: Line, header: Line, layout: Layout, pipe: bool) -> None:
+        cells = self.cells(row, pipe)
+        extra = cells[layout.width:]
+        short = len(cells) < layout.width and not pipe
+        if short or any(self.text_of(c) for c in extra):
+            raise SourceError(
+                f"{self.b.file}:{row.number}: table row has {len(cells)} cells but its header "
+                f"(line {header.number}) has {layout.width}; "
+                + ("the row is incomplete or the file is truncated" if short
+                   else f"a cell holds a stray {'|' if pipe else 'tab'} or the row has an extra column")
+            )
+        texts = [self.text_of(c) for c in cells] + [""] * (layout.width - len(cells))
+        hints: Hints = {}
+        if layout.lead is not None and texts[layout.lead]:
+            hints["lead"] = texts[layout.lead]
+        if layout.partner is not None and texts[layout.partner]:
+            hints["partners"] = texts[layout.partner]
+        if layout.date is not None and texts[layout.date]:
+            hints["delivery_date"] = texts[layout.date]
+        assert layout.action is not None
+        action = texts[layout.action]
+        if not _FILLER.match(action) and layout.action < len(cells) and self.commit([cells[layout.action]], row, hints):
+            self.b.claim(row, "commitment")
+            return
+        self.b.claim(row, "table-filler")
+        date = cues.date_cue(texts[layout.date]) if layout.date is not None else None
+        if date:
+            self.b.doubt(row, row.start, " | ".join(texts), f"{date} in a date column of a row with no action")
 
 
 PARSER = GenericParser()
