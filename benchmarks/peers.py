@@ -1,0 +1,277 @@
+"""``/sparql`` against its peers on the same data, same client, same run: ``python -m benchmarks.peers``.
+
+Peers: ``oxigraph serve-read-only`` (the ``oxigraph`` package from PyPI, pinned
+in pyproject's ``test`` extra) on the very store folder the API serves, and,
+when ``--fuseki`` is given and Maven can fetch it, Apache Jena Fuseki
+(``jena-fuseki-main``, in memory, loaded from the build's N-Triples).
+
+Every peer answers the same query under ``wrk`` (2 threads, 16 connections
+by default) with ``Accept: application/sparql-results+json``; the rounds
+alternate between the peers (project, Oxigraph, Fuseki, project, …) so that
+other load on a shared machine falls on all of them alike. Two variants:
+
+* ``repeated``: the same URL every time (what a dashboard does; the project's
+  response cache may answer);
+* ``unique``: a different SPARQL comment on every request (``WRK_BUST=1`` in
+  ``wrk_report.lua``), so nothing can be answered from a cache: the guard,
+  the worker and the serialisation run every time.
+
+Ratios are the project's requests per second over the peer's, per round,
+then the median across rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+VAWG_KG = str(Path(sys.executable).with_name("vawg-kg"))
+OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
+FUSEKI_VERSION = "5.6.0"  # the newest jena-fuseki-main that runs on Java 17
+ACCEPT = "application/sparql-results+json"
+
+
+def log(msg: str) -> None:
+    print(f"[peers {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], what: str, timeout_s: float = 300) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited {proc.returncode} before answering")
+        try:
+            if httpx.get(url, timeout=5).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer {url} in {timeout_s:g} s")
+        time.sleep(0.3)
+
+
+class Peer:
+    """One server process; ``endpoint`` is the URL a query string is appended to."""
+
+    def __init__(self, name: str, argv: list[str], endpoint: str, probe: str, work: Path,
+                 env: dict[str, str] | None = None) -> None:
+        self.name = name
+        self.endpoint = endpoint
+        self.log_path = work / f"{name}.log"
+        self.log = open(self.log_path, "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT,
+                                     env={**os.environ, **(env or {})})
+        try:
+            wait_http(probe, self.proc, name)
+        except Exception:
+            self.stop()
+            raise
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) used so far by the server and every process under it (workers)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total, stack, seen = 0.0, [self.proc.pid], set()
+        while stack:
+            pid = stack.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    stack.extend(int(c) for c in (task / "children").read_text().split())
+            except (OSError, IndexError, ValueError):
+                continue
+        return total
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def project(build_dir: Path, port: int, work: Path, env: dict[str, str] | None = None,
+            name: str = "vawg-kg") -> Peer:
+    base = f"http://127.0.0.1:{port}"
+    return Peer(name, [VAWG_KG, "serve", "--port", str(port), "--build-dir", str(build_dir), "--no-build"],
+                base + "/sparql", base + "/health", work, env)
+
+
+def oxigraph(build_dir: Path, port: int, work: Path) -> Peer:
+    base = f"http://127.0.0.1:{port}"
+    return Peer("oxigraph", [OXIGRAPH, "serve-read-only", "--location", str(build_dir / "oxigraph"),
+                             "--bind", f"127.0.0.1:{port}"], base + "/query", base + "/query?query=ASK%7B%7D",
+                work)
+
+
+def fuseki_classpath(work: Path) -> str:
+    """jena-fuseki-main and its dependencies from Maven Central (cached in ~/.m2), as a class path."""
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise RuntimeError("Maven is not installed (Debian: apt-get install maven); Fuseki is fetched with it")
+    lib = work / "fuseki-lib"
+    if not lib.is_dir():
+        subprocess.run([mvn, "-q", "dependency:copy-dependencies", "-DincludeScope=runtime",
+                        f"-DoutputDirectory={lib}", "-f", str(_fuseki_pom(work))], check=True, timeout=900)
+    return f"{lib}/*"
+
+
+def _fuseki_pom(work: Path) -> Path:
+    pom = work / "fuseki-pom.xml"
+    pom.write_text(f"""<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>vawg-kg.bench</groupId><artifactId>fuseki-peer</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.apache.jena</groupId><artifactId>jena-fuseki-main</artifactId>
+      <version>{FUSEKI_VERSION}</version></dependency>
+  </dependencies>
+</project>
+""")
+    return pom
+
+
+def fuseki(build_dir: Path, port: int, work: Path) -> Peer:
+    base = f"http://127.0.0.1:{port}"
+    argv = ["java", "-Xmx2g", "-cp", fuseki_classpath(work), "org.apache.jena.fuseki.main.cmds.FusekiMainCmd",
+            "--port", str(port), "--localhost", "--file", str(build_dir / "vawg-kg.nt"), "/ds"]
+    return Peer("fuseki", argv, base + "/ds/query", base + "/ds/query?query=ASK%7B%7D", work)
+
+
+def wrk(url: str, seconds: int, threads: int, connections: int, unique: bool) -> dict[str, Any]:
+    env = {**os.environ, "WRK_BUST": "1" if unique else "0"}
+    proc = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                           "-H", f"Accept: {ACCEPT}", "-s", str(WRK_SCRIPT), url], capture_output=True, text=True,
+                          timeout=seconds + 60, check=False, env=env)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("{")), None)
+    if line is None:
+        return {"error": (proc.stdout + proc.stderr)[-500:]}
+    res: dict[str, Any] = json.loads(line)
+    res["errors"] = sum(v for k, v in res.items() if k.startswith("errors_") and isinstance(v, int))
+    # Only answers count: a 429 (lane full) or a 5xx is quick to send and is not throughput.
+    ok = sum(n for code, n in res.get("statuses", {}).items() if code.startswith("2"))
+    res["ok_rps"] = round(ok / res["seconds"], 1) if res.get("seconds") else 0.0
+    return res
+
+
+def compare(peers: list[Peer], query: str, seconds: int, rounds: int, threads: int, connections: int,
+            variants: tuple[str, ...] = ("repeated", "unique")) -> dict[str, Any]:
+    """Alternating wrk rounds over ``peers`` (the first is the project); rps and the project's ratios."""
+    qs = urllib.parse.urlencode({"query": query})
+    out: dict[str, Any] = {"seconds": seconds, "rounds": rounds, "threads": threads, "connections": connections,
+                           "variants": {}}
+    for variant in variants:
+        runs: dict[str, list[dict[str, Any]]] = {p.name: [] for p in peers}
+        for r in range(rounds):
+            for peer in peers:
+                cpu0 = peer.cpu_s()
+                res = wrk(f"{peer.endpoint}?{qs}", seconds, threads, connections, variant == "unique")
+                answers = res.get("ok_rps", 0.0) * res.get("seconds", 0.0)
+                res["cpu_ms_per_answer"] = round(1000 * (peer.cpu_s() - cpu0) / answers, 3) if answers else None
+                runs[peer.name].append(res)
+                log(f"{variant} round {r + 1}: {peer.name} {res.get('ok_rps', 0):.0f} answers/s p50 {res.get('p50_ms')} ms "
+                    f"{res.get('cpu_ms_per_answer')} CPU ms/answer "
+                    f"statuses {res.get('statuses')}")
+        ours = peers[0].name
+        entry: dict[str, Any] = {"runs": runs, "rps": {}, "ratio": {}, "cpu_ms": {}, "cpu_ratio": {}}
+        for peer in peers:
+            entry["rps"][peer.name] = statistics.median(r.get("ok_rps", 0.0) for r in runs[peer.name])
+            cpu = [r["cpu_ms_per_answer"] for r in runs[peer.name] if r.get("cpu_ms_per_answer")]
+            entry["cpu_ms"][peer.name] = statistics.median(cpu) if cpu else None
+        for peer in peers[1:]:
+            per_round = [a.get("ok_rps", 0.0) / b["ok_rps"] for a, b in zip(runs[ours], runs[peer.name])
+                         if b.get("ok_rps")]
+            entry["ratio"][peer.name] = round(statistics.median(per_round), 3) if per_round else None
+            mine, theirs = entry["cpu_ms"][ours], entry["cpu_ms"][peer.name]
+            # throughput a saturated machine would give, from server CPU per answer: peer CPU / project CPU
+            entry["cpu_ratio"][peer.name] = round(theirs / mine, 3) if mine and theirs else None
+        out["variants"][variant] = entry
+    return out
+
+
+def markdown(result: dict[str, Any]) -> str:
+    first = next(iter(result["variants"].values()))
+    names, others = list(first["rps"]), list(first["ratio"])
+    lines = [f"`{result.get('query')}`; wrk -t{result['threads']} -c{result['connections']} -d{result['seconds']}s, "
+             f"{result['rounds']} alternating rounds; answers/s = 2xx answers per second, median (429s and errors "
+             "do not count); ratio = project / peer per round, median; CPU = server CPU ms per answer (workers "
+             "included), whose ratio (peer / project) is the throughput ratio on a machine the servers had "
+             "to themselves", "",
+             "| variant | " + " | ".join(f"{n} answers/s" for n in names) + " | " +
+             " | ".join(f"{names[0]} / {n}" for n in others) + " | " + " | ".join(f"{n} CPU ms" for n in names) +
+             " | " + " | ".join(f"CPU ratio vs {n}" for n in others) + " |",
+             "|---|" + "---|" * (2 * len(names) + 2 * len(others))]
+    for variant, entry in result["variants"].items():
+        lines.append(f"| {variant} | " + " | ".join(f"{v:,.0f}" for v in entry["rps"].values()) + " | " +
+                     " | ".join(f"{v:.2f}×" if v else "–" for v in entry["ratio"].values()) + " | " +
+                     " | ".join(f"{v:.2f}" if v else "–" for v in entry["cpu_ms"].values()) + " | " +
+                     " | ".join(f"{v:.2f}×" if v else "–" for v in entry["cpu_ratio"].values()) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="/sparql against oxigraph serve-read-only (and Fuseki), same run")
+    ap.add_argument("--build-dir", type=Path, default=ROOT / "build")
+    ap.add_argument("--query", default="documents", help="a named query without parameters (queries/NAME.rq)")
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--ports", default="8106,8116,8117,8118", help="project, oxigraph, fuseki, project variant")
+    ap.add_argument("--fuseki", action="store_true", help="also Apache Jena Fuseki (fetched with Maven)")
+    ap.add_argument("--variants", default="repeated,unique")
+    ap.add_argument("--also", action="append", default=[], metavar="NAME:ENV=V[,ENV=V]",
+                    help="another project server with these environment settings (e.g. the isolation's cost)")
+    ap.add_argument("--json", type=Path, default=None, help="write the figures here")
+    args = ap.parse_args(argv)
+    from vawg_kg.queries import catalog
+
+    query = catalog.get(args.query).sparql
+    ports = [int(p) for p in args.ports.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="vawg-peers-"))
+    peers: list[Peer] = []
+    try:
+        peers.append(project(args.build_dir, ports[0], work))
+        for i, spec in enumerate(args.also):
+            name, _, settings = spec.partition(":")
+            env = dict(kv.split("=", 1) for kv in settings.split(",") if kv)
+            peers.append(project(args.build_dir, ports[3] + i, work, env, name=name))
+        peers.append(oxigraph(args.build_dir, ports[1], work))
+        if args.fuseki:
+            try:
+                peers.append(fuseki(args.build_dir, ports[2], work))
+            except Exception as exc:
+                log(f"no Fuseki: {exc}")
+        result = compare(peers, query, args.seconds, args.rounds, args.threads, args.connections,
+                         tuple(args.variants.split(",")))
+        result["query"] = args.query
+        result["load_avg"] = os.getloadavg()
+    finally:
+        for peer in peers:
+            peer.stop()
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
