@@ -207,6 +207,41 @@ def compare(peers: list[Peer], query: str, seconds: int, rounds: int, threads: i
     return out
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bench_peers(build_dir: Path, query: str = "documents", seconds: int = 10, rounds: int = 3, threads: int = 2,
+                connections: int = 16, with_fuseki: bool = True, work: Path | None = None) -> dict[str, Any]:
+    """The peers' comparison for ``benchmarks.run``: servers on free ports, stopped afterwards."""
+    from vawg_kg.queries import catalog
+
+    work = work or Path(tempfile.mkdtemp(prefix="vawg-peers-"))
+    work.mkdir(parents=True, exist_ok=True)
+    peers: list[Peer] = []
+    errors: dict[str, str] = {}
+    try:
+        peers.append(project(build_dir, free_port(), work))
+        peers.append(oxigraph(build_dir, free_port(), work))
+        if with_fuseki:
+            try:
+                peers.append(fuseki(build_dir, free_port(), work))
+            except Exception as exc:
+                errors["fuseki"] = f"{type(exc).__name__}: {exc}"[:300]
+                log(f"no Fuseki: {exc}")
+        result = compare(peers, catalog.get(query).sparql, seconds, rounds, threads, connections)
+    finally:
+        for peer in peers:
+            peer.stop()
+    result["query"] = query
+    result["errors"] = errors
+    return result
+
+
 def markdown(result: dict[str, Any]) -> str:
     first = next(iter(result["variants"].values()))
     names, others = list(first["rps"]), list(first["ratio"])
