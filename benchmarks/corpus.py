@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from vawg_kg.loaders.stop_words import ENGLISH_STOP_WORDS
+
 PER_DOC = (40, 80)  # commitments per document: mean 60, so 500 docs ≈ 30,000 ≈ 100× the real ~300
 # Tuned so that the figures printed by ``--figures`` (overlaps, organisations, legislation and
 # deadlines per commitment) come near the real documents': a document's own scheme and area names
@@ -41,14 +43,15 @@ PER_DOC = (40, 80)  # commitments per document: mean 60, so 500 docs ≈ 30,000 
 # which is where nearly all the overlaps come from, so overlaps per commitment stay flat as the
 # corpus grows instead of growing with it.
 NEXT2_SHARE = 0.6  # word-pair (grammatical) steps in a continuation; the rest single-word steps
-RELEX_SHARE = 0.8
-RESTATE_SHARE = 0.45
+RELEX_SHARE = 0.9
+RESTATE_SHARE = 0.4
+WORDS = (12, 38)  # words a new commitment continues its two-word opening with
 SCHEME_SHARE = 0.15
 AREA_SHARE = 0.2
-PARTNER_SHARE = 0.3
-ACT_SHARE = 0.05
+PARTNER_SHARE = 0.15
+ACT_SHARE = 0.04
 OUTCOME_SHARE = 0.01
-DATE_SHARE = 0.6
+DATE_SHARE = 0.7
 
 _TABLE_HEADERS = (
     ("ACTION", "LEAD", "DELIVERY DATE"),
@@ -102,7 +105,7 @@ class Phrases:
     acts: tuple[str, ...]
     themes: tuple[str, ...]
     outcome_codes: tuple[str, ...]
-    content: tuple[str, ...]  # content words of the real commitments, one entry per occurrence
+    content: tuple[str, ...]  # distinct lower-case words of the real commitments (what a word may become)
 
 
 def _first_sentence(text: str) -> str:
@@ -150,7 +153,9 @@ def phrases() -> Phrases:
     acts = sorted({a.name for a in vocab.legislation.values() if a.section is None})
     themes = sorted({t.name for t in vocab.themes.values()})
     codes = sorted(vocab.outcome_codes)
-    content = sorted(w for ws in next1.values() for w in ws if _is_content(w))
+    # Swap targets: the distinct lower-case words, each as likely as any other (drawing by frequency
+    # would spread the commonest acronyms into every document, and phrases would be shared again).
+    content = sorted({w for ws in next1.values() for w in ws if len(w) >= 5 and w.isalpha() and w.islower()})
     return Phrases(tuple(sorted(heads)), tuple(sorted(tails)),
                    {k: tuple(v) for k, v in sorted(next1.items())},
                    {k: tuple(v) for k, v in sorted(next2.items())},
@@ -158,8 +163,9 @@ def phrases() -> Phrases:
 
 
 def _is_content(word: str) -> bool:
-    """A lower-case word of five letters or more: what a document may say in its own words."""
-    return len(word) >= 5 and word.isalpha() and word.islower()
+    """A word of three letters or more that is not a stop word (names and acronyms included, which
+    are what phrases are matched on): what a document may say in its own words."""
+    return len(word) >= 3 and any(c.isalpha() for c in word) and word.lower() not in ENGLISH_STOP_WORDS
 
 
 class _Writer:
@@ -196,7 +202,7 @@ class _Writer:
         """
         r = self.rng
         out: list[str] = []
-        limit = r.randint(10, 32)
+        limit = r.randint(WORDS[0], WORDS[1])
         for _ in range(4 * limit):  # bounded: a state whose only successor is the end retries only so often
             if len(out) >= limit:
                 break
@@ -222,20 +228,25 @@ class _Writer:
         return self.lexicon[word]
 
     def core(self) -> str:
-        """What the commitment says, before its partner, law and date: new, or restating an earlier one."""
+        """What the commitment says, before its partner, law and date: new, or restating an earlier one.
+
+        Only new cores are kept for later documents to restate: a restatement of a restatement
+        would let one popular commitment gather dozens of copies, whose pairs all overlap.
+        """
         r = self.rng
         if self.earlier and r.random() < RESTATE_SHARE:
             source = r.choice(self.earlier)
             if source:
                 return r.choice(source)
         head = r.choice(self.ph.heads).split()
-        return " ".join(head + [self.own_word(w) for w in self.continuation(head)]).rstrip(".;:,")
+        core = " ".join(head + [self.own_word(w) for w in self.continuation(head)]).rstrip(".;:,")
+        self.cores.append(core)
+        return core
 
     def commitment(self, inline_lead: bool) -> str:
         """One commitment sentence: a real opening, a chained continuation, sometimes a partner, law or date."""
         r = self.rng
         text = self.core()
-        self.cores.append(text)
         if r.random() < SCHEME_SHARE:
             text += f" {r.choice(('through', 'via', 'as part of'))} the {r.choice(self.schemes)}"
         if r.random() < AREA_SHARE:
@@ -314,7 +325,7 @@ def _document(index: int, seed: int) -> tuple[str, int, tuple[str, ...]]:
     rng = random.Random(f"vawg-kg-synthetic:{seed}:{index}")
     publisher = rng.choice(ph.orgs)[0]
     year = rng.randint(2012, 2026)
-    earlier = [_document(j, seed)[2] for j in rng.sample(range(1, index), min(index - 1, 20))]
+    earlier = [_document(j, seed)[2] for j in range(1, index)]
     w = _Writer(rng, ph, year, earlier)
     w.lines += [f"# {publisher}: violence against women and girls delivery plan {year}–{year + rng.randint(1, 5)}", ""]
     w.prose()

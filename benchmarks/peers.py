@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -40,6 +41,7 @@ WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 VAWG_KG = str(Path(sys.executable).with_name("vawg-kg"))
 OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
 FUSEKI_VERSION = "5.6.0"  # the newest jena-fuseki-main that runs on Java 17
+LOG4J_VERSION = "2.25.3"  # Fuseki's logging back end (jena-fuseki-main leaves it to the application)
 ACCEPT = "application/sparql-results+json"
 
 
@@ -128,7 +130,7 @@ def fuseki_classpath(work: Path) -> str:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise RuntimeError("Maven is not installed (Debian: apt-get install maven); Fuseki is fetched with it")
-    lib = work / "fuseki-lib"
+    lib = work / f"fuseki-lib-{FUSEKI_VERSION}-log4j-{LOG4J_VERSION}"
     if not lib.is_dir():
         subprocess.run([mvn, "-q", "dependency:copy-dependencies", "-DincludeScope=runtime",
                         f"-DoutputDirectory={lib}", "-f", str(_fuseki_pom(work))], check=True, timeout=900)
@@ -143,6 +145,10 @@ def _fuseki_pom(work: Path) -> Path:
   <dependencies>
     <dependency><groupId>org.apache.jena</groupId><artifactId>jena-fuseki-main</artifactId>
       <version>{FUSEKI_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId>
+      <version>{LOG4J_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId>
+      <version>{LOG4J_VERSION}</version></dependency>
   </dependencies>
 </project>
 """)
@@ -207,6 +213,103 @@ def compare(peers: list[Peer], query: str, seconds: int, rounds: int, threads: i
     return out
 
 
+# --- named queries, one at a time, on every peer ---------------------------------------
+
+def _nt(value: Any) -> str:
+    """A bound parameter (``queries.runner.bind``) as a SPARQL term."""
+    from vawg_kg.stores.base import IRI
+
+    if isinstance(value, IRI):
+        return f"<{value}>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+_SELECT_CLAUSE = re.compile(r"(?is)\bSELECT\b(.*?)(?=\bWHERE\b|\{)")
+
+
+def inline(query: str, bindings: dict[str, Any]) -> str:
+    """``query`` with its parameters written in: what the peers, which take no bindings, are sent.
+
+    A projected parameter becomes ``(term AS ?name)``; everywhere else ``?name`` becomes the term
+    (what pyoxigraph's substitutions do). Whole-line comments go first. The answer is checked
+    against the project's own run of the named query before the timings count.
+    """
+    text = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
+    for name, value in bindings.items():
+        term = _nt(value)
+        var = re.compile(rf"[?$]{re.escape(name)}\b")
+        text = _SELECT_CLAUSE.sub(lambda m, v=var, t=term, n=name: "SELECT" + v.sub(f"({t} AS ?{n})", m.group(1)),
+                                  text)
+        text = re.sub(rf"(?<!AS )[?$]{re.escape(name)}\b", lambda _m, t=term: t, text)
+    return text
+
+
+def named_queries(peers: list[Peer], build_dir: Path, samples: int = 15) -> dict[str, Any]:
+    """p50 of each named query (its example parameters written in) on every peer, sequential GETs."""
+    import httpx
+
+    from vawg_kg.queries import catalog
+    from vawg_kg.queries.runner import bind, run_named
+    from vawg_kg.stores.oxigraph import OxigraphStore
+
+    store = OxigraphStore.open_read_only(build_dir)
+    out: dict[str, Any] = {}
+    with httpx.Client(timeout=120) as http:
+        for q in catalog.all():
+            params = dict(q.example or {})
+            try:
+                expected = len(run_named(q.name, params, store))
+                text = inline(q.sparql, bind(q, params))
+            except Exception as exc:
+                out[q.name] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+                continue
+            row: dict[str, Any] = {"rows": expected}
+            for peer in peers:
+                def get() -> httpx.Response:
+                    return http.get(peer.endpoint, params={"query": text}, headers={"accept": ACCEPT})
+
+                first = get()
+                if first.status_code != 200:
+                    row[peer.name] = {"error": f"{first.status_code} {first.text[:150]}"}
+                    continue
+                got = len(first.json().get("results", {}).get("bindings", []))
+                times = []
+                for _ in range(samples):
+                    t0 = time.perf_counter()
+                    get().raise_for_status()
+                    times.append((time.perf_counter() - t0) * 1000)
+                row[peer.name] = {"p50_ms": round(statistics.median(times), 2), "rows": got}
+                if got != expected:
+                    row[peer.name]["note"] = f"{got} rows, the named query gives {expected}: not comparable"
+            out[q.name] = row
+            log(f"{q.name}: " + ", ".join(f"{p.name} {row.get(p.name, {}).get('p50_ms')} ms" for p in peers))
+    return out
+
+
+def markdown_named(named: dict[str, Any], names: list[str]) -> str:
+    lines = ["| query | rows | " + " | ".join(f"{n} p50 ms" for n in names) +
+             " | " + " | ".join(f"{names[0]} / {n}" for n in names[1:]) + " |",
+             "|---|---|" + "---|" * (2 * len(names) - 1)]
+    for query, row in named.items():
+        if "error" in row:
+            lines.append(f"| {query} | – | {row['error']} |")
+            continue
+        cells = []
+        for n in names:
+            e = row.get(n, {})
+            cells.append(f"{e['p50_ms']:.1f}" + (" (rows differ)" if e.get("note") else "") if "p50_ms" in e
+                         else e.get("error", "–")[:40])
+        mine = row.get(names[0], {}).get("p50_ms")
+        ratios = [f"{mine / row[n]['p50_ms']:.2f}×" if mine and row.get(n, {}).get("p50_ms") else "–"
+                  for n in names[1:]]
+        lines.append(f"| {query} | {row['rows']} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def free_port() -> int:
     import socket
 
@@ -234,6 +337,8 @@ def bench_peers(build_dir: Path, query: str = "documents", seconds: int = 10, ro
                 errors["fuseki"] = f"{type(exc).__name__}: {exc}"[:300]
                 log(f"no Fuseki: {exc}")
         result = compare(peers, catalog.get(query).sparql, seconds, rounds, threads, connections)
+        result["named"] = named_queries(peers, build_dir)
+        result["named_peers"] = [p.name for p in peers]
     finally:
         for peer in peers:
             peer.stop()
@@ -273,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ports", default="8106,8116,8117,8118", help="project, oxigraph, fuseki, project variant")
     ap.add_argument("--fuseki", action="store_true", help="also Apache Jena Fuseki (fetched with Maven)")
     ap.add_argument("--variants", default="repeated,unique")
+    ap.add_argument("--named", action="store_true", help="also every named query, p50 of sequential GETs")
     ap.add_argument("--also", action="append", default=[], metavar="NAME:ENV=V[,ENV=V]",
                     help="another project server with these environment settings (e.g. the isolation's cost)")
     ap.add_argument("--json", type=Path, default=None, help="write the figures here")
@@ -298,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
         result = compare(peers, query, args.seconds, args.rounds, args.threads, args.connections,
                          tuple(args.variants.split(",")))
         result["query"] = args.query
+        if args.named:
+            result["named"] = named_queries(peers, args.build_dir)
+            result["named_peers"] = [p.name for p in peers]
         result["load_avg"] = os.getloadavg()
     finally:
         for peer in peers:
@@ -305,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
     print(markdown(result))
+    if "named" in result:
+        print(markdown_named(result["named"], result["named_peers"]))
     return 0
 
 
