@@ -43,15 +43,15 @@ PER_DOC = (40, 80)  # commitments per document: mean 60, so 500 docs ≈ 30,000 
 # which is where nearly all the overlaps come from, so overlaps per commitment stay flat as the
 # corpus grows instead of growing with it.
 NEXT2_SHARE = 0.6  # word-pair (grammatical) steps in a continuation; the rest single-word steps
-RELEX_SHARE = 0.9
+RELEX_SHARE = 1.0
 RESTATE_SHARE = 0.4
-WORDS = (12, 38)  # words a new commitment continues its two-word opening with
+WORDS = (14, 42)  # words a new commitment continues its two-word opening with
 SCHEME_SHARE = 0.15
 AREA_SHARE = 0.2
 PARTNER_SHARE = 0.15
-ACT_SHARE = 0.04
+ACT_SHARE = 0.07
 OUTCOME_SHARE = 0.01
-DATE_SHARE = 0.7
+DATE_SHARE = 0.8
 
 _TABLE_HEADERS = (
     ("ACTION", "LEAD", "DELIVERY DATE"),
@@ -239,7 +239,9 @@ class _Writer:
             if source:
                 return r.choice(source)
         head = r.choice(self.ph.heads).split()
-        core = " ".join(head + [self.own_word(w) for w in self.continuation(head)]).rstrip(".;:,")
+        # the opening verb stays (what makes it a commitment); every other content word is this document's
+        words = head[:1] + [self.own_word(w) for w in head[1:] + self.continuation(head)]
+        core = " ".join(words).rstrip(".;:,")
         self.cores.append(core)
         return core
 

@@ -36,6 +36,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from vawg_kg.paths import cache_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 VAWG_KG = str(Path(sys.executable).with_name("vawg-kg"))
@@ -126,11 +128,12 @@ def oxigraph(build_dir: Path, port: int, work: Path) -> Peer:
 
 
 def fuseki_classpath(work: Path) -> str:
-    """jena-fuseki-main and its dependencies from Maven Central (cached in ~/.m2), as a class path."""
+    """jena-fuseki-main and its dependencies from Maven Central (kept in the project's cache folder), as a
+    class path."""
     mvn = shutil.which("mvn")
     if mvn is None:
         raise RuntimeError("Maven is not installed (Debian: apt-get install maven); Fuseki is fetched with it")
-    lib = work / f"fuseki-lib-{FUSEKI_VERSION}-log4j-{LOG4J_VERSION}"
+    lib = cache_dir() / f"fuseki-lib-{FUSEKI_VERSION}-log4j-{LOG4J_VERSION}"
     if not lib.is_dir():
         subprocess.run([mvn, "-q", "dependency:copy-dependencies", "-DincludeScope=runtime",
                         f"-DoutputDirectory={lib}", "-f", str(_fuseki_pom(work))], check=True, timeout=900)
@@ -157,7 +160,13 @@ def _fuseki_pom(work: Path) -> Path:
 
 def fuseki(build_dir: Path, port: int, work: Path) -> Peer:
     base = f"http://127.0.0.1:{port}"
-    argv = ["java", "-Xmx2g", "-cp", fuseki_classpath(work), "org.apache.jena.fuseki.main.cmds.FusekiMainCmd",
+    # warnings only: Fuseki logs two lines a request by default, which neither other server does
+    config = work / "fuseki-log4j2.properties"
+    config.write_text("status = error\nappender.out.type = Console\nappender.out.name = OUT\n"
+                      "appender.out.layout.type = PatternLayout\nappender.out.layout.pattern = %m%n\n"
+                      "rootLogger.level = warn\nrootLogger.appenderRef.out.ref = OUT\n")
+    argv = ["java", "-Xmx2g", f"-Dlog4j.configurationFile={config}", "-cp", fuseki_classpath(work),
+            "org.apache.jena.fuseki.main.cmds.FusekiMainCmd",
             "--port", str(port), "--localhost", "--file", str(build_dir / "vawg-kg.nt"), "/ds"]
     return Peer("fuseki", argv, base + "/ds/query", base + "/ds/query?query=ASK%7B%7D", work)
 
@@ -184,6 +193,8 @@ def compare(peers: list[Peer], query: str, seconds: int, rounds: int, threads: i
     qs = urllib.parse.urlencode({"query": query})
     out: dict[str, Any] = {"seconds": seconds, "rounds": rounds, "threads": threads, "connections": connections,
                            "variants": {}}
+    for peer in peers:  # warm up: the project starts its workers, the JVM compiles, caches fill
+        wrk(f"{peer.endpoint}?{qs}", max(2, seconds // 2), threads, connections, True)
     for variant in variants:
         runs: dict[str, list[dict[str, Any]]] = {p.name: [] for p in peers}
         for r in range(rounds):
