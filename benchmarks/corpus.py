@@ -45,11 +45,12 @@ PER_DOC = (40, 80)  # commitments per document: mean 60, so 500 docs ≈ 30,000 
 NEXT2_SHARE = 0.6  # word-pair (grammatical) steps in a continuation; the rest single-word steps
 RELEX_SHARE = 1.0
 RESTATE_SHARE = 0.4
+RESTATE_REACH = 8
 WORDS = (14, 42)  # words a new commitment continues its two-word opening with
 SCHEME_SHARE = 0.15
 AREA_SHARE = 0.2
 PARTNER_SHARE = 0.15
-ACT_SHARE = 0.07
+ACT_SHARE = 0.05
 OUTCOME_SHARE = 0.01
 DATE_SHARE = 0.8
 
@@ -235,7 +236,10 @@ class _Writer:
         """
         r = self.rng
         if self.earlier and r.random() < RESTATE_SHARE:
-            source = r.choice(self.earlier)
+            # mostly a recent document (about the last RESTATE_REACH): each document is then restated
+            # about as often as any other, where a uniform pick would pile restatements on the first ones
+            back = min(len(self.earlier), 1 + int(r.expovariate(1 / RESTATE_REACH)))
+            source = self.earlier[-back]
             if source:
                 return r.choice(source)
         head = r.choice(self.ph.heads).split()

@@ -23,6 +23,7 @@ then the median across rounds.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -255,6 +256,8 @@ def inline(query: str, bindings: dict[str, Any]) -> str:
         var = re.compile(rf"[?$]{re.escape(name)}\b")
         text = _SELECT_CLAUSE.sub(lambda m, v=var, t=term, n=name: "SELECT" + v.sub(f"({t} AS ?{n})", m.group(1)),
                                   text)
+        # a constant sorts and groups nothing: the parameter leaves ORDER BY and GROUP BY
+        text = re.sub(r"(?im)^(\s*(?:ORDER|GROUP) BY\b.*)$", lambda m, v=var: v.sub("", m.group(1)), text)
         text = re.sub(rf"(?<!AS )[?$]{re.escape(name)}\b", lambda _m, t=term: t, text)
     return text
 
@@ -301,6 +304,17 @@ def named_queries(peers: list[Peer], build_dir: Path, samples: int = 15) -> dict
     return out
 
 
+def markdown_isolation(iso: dict[str, Any]) -> str:
+    lines = [f"`{iso['query']}`, {iso['samples']} sequential requests; sandbox layers: "
+             f"{', '.join(iso.get('sandbox') or []) or '–'}", "",
+             "| way | wall µs (median) | CPU µs (mean) | over the engine: wall / CPU µs |", "|---|---|---|---|"]
+    for way in ("engine", "checked", "worker", "worker, guard off"):
+        cost = iso.get("cost_us", {}).get(way)
+        lines.append(f"| {way} | {iso[way]['wall_us']} | {iso[way]['cpu_us']} | "
+                     + (f"+{cost['wall']} / +{cost['cpu']}" if cost else "–") + " |")
+    return "\n".join(lines) + "\n"
+
+
 def markdown_named(named: dict[str, Any], names: list[str]) -> str:
     lines = ["| query | rows | " + " | ".join(f"{n} p50 ms" for n in names) +
              " | " + " | ".join(f"{names[0]} / {n}" for n in names[1:]) + " |",
@@ -319,6 +333,71 @@ def markdown_named(named: dict[str, Any], names: list[str]) -> str:
                   for n in names[1:]]
         lines.append(f"| {query} | {row['rows']} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     return "\n".join(lines) + "\n"
+
+
+# --- what the isolation costs, per request ---------------------------------------------
+
+def isolation_cost(build_dir: Path, query: str = "documents", samples: int = 300) -> dict[str, Any]:
+    """Median wall and CPU µs per request of the same query, sequentially, four ways.
+
+    ``engine``: pyoxigraph in this process, answer written by Oxigraph (what its server does);
+    ``checked``: the worker's own code in this process (guard, caps, the same writer);
+    ``worker``: through a sandboxed worker process (seccomp, empty network namespace, heap cap)
+    from an event loop, as ``/sparql`` runs it; ``worker, guard off``: the same without the
+    guard's check (the hop alone). CPU counts this process and the worker.
+    """
+    import io
+
+    import pyoxigraph as ox
+
+    from vawg_kg.queries import catalog
+    from vawg_kg.stores.oxigraph import OxigraphStore
+    from vawg_kg.stores.sparql.pool import WorkerPool
+    from vawg_kg.stores.sparql.worker import WorkRequest, answer
+
+    text = catalog.get(query).sparql
+    store = OxigraphStore.open_read_only(build_dir)
+    raw = ox.Store.read_only(str(build_dir / "oxigraph"))
+
+    class Sink:
+        def send(self, message: Any) -> None:
+            self.message = message
+
+    def measure(fn: Any, children: Any = None) -> dict[str, float]:
+        fn()
+        walls, cpu0, kids0 = [], time.process_time(), children() if children else 0.0
+        for _ in range(samples):
+            t0 = time.perf_counter()
+            fn()
+            walls.append(time.perf_counter() - t0)
+        cpu = time.process_time() - cpu0 + ((children() - kids0) if children else 0.0)
+        return {"wall_us": round(statistics.median(walls) * 1e6), "cpu_us": round(cpu / samples * 1e6)}
+
+    request = WorkRequest(text, output="document", result_format="json")
+    out = {"query": query, "samples": samples,
+           "engine": measure(lambda: raw.query(text).serialize(io.BytesIO(), ox.QueryResultsFormat.JSON)),
+           "checked": measure(lambda: answer(store, request, Sink()))}  # type: ignore[arg-type]
+    pool = WorkerPool(Path(build_dir) / "oxigraph", workers=1)
+    loop = asyncio.new_event_loop()
+    try:
+        def worker_cpu() -> float:
+            total = 0.0
+            for w in list(pool._idle.queue):
+                fields = Path(f"/proc/{w.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            return total
+
+        for label, req in (("worker", request), ("worker, guard off", WorkRequest(
+                text, output="document", result_format="json", guard=False))):
+            out[label] = measure(lambda r=req: loop.run_until_complete(pool.run_async(r, 30)), worker_cpu)
+        out["sandbox"] = pool.layers
+    finally:
+        loop.close()
+        pool.close()
+    engine = out["engine"]
+    out["cost_us"] = {k: {"wall": out[k]["wall_us"] - engine["wall_us"], "cpu": out[k]["cpu_us"] - engine["cpu_us"]}
+                      for k in ("checked", "worker", "worker, guard off")}
+    return out
 
 
 def free_port() -> int:
@@ -348,6 +427,7 @@ def bench_peers(build_dir: Path, query: str = "documents", seconds: int = 10, ro
                 errors["fuseki"] = f"{type(exc).__name__}: {exc}"[:300]
                 log(f"no Fuseki: {exc}")
         result = compare(peers, catalog.get(query).sparql, seconds, rounds, threads, connections)
+        result["isolation"] = isolation_cost(build_dir, query)
         result["named"] = named_queries(peers, build_dir)
         result["named_peers"] = [p.name for p in peers]
     finally:
@@ -390,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fuseki", action="store_true", help="also Apache Jena Fuseki (fetched with Maven)")
     ap.add_argument("--variants", default="repeated,unique")
     ap.add_argument("--named", action="store_true", help="also every named query, p50 of sequential GETs")
+    ap.add_argument("--isolation", action="store_true", help="also what the worker process and guard cost")
     ap.add_argument("--also", action="append", default=[], metavar="NAME:ENV=V[,ENV=V]",
                     help="another project server with these environment settings (e.g. the isolation's cost)")
     ap.add_argument("--json", type=Path, default=None, help="write the figures here")
@@ -415,6 +496,8 @@ def main(argv: list[str] | None = None) -> int:
         result = compare(peers, query, args.seconds, args.rounds, args.threads, args.connections,
                          tuple(args.variants.split(",")))
         result["query"] = args.query
+        if args.isolation:
+            result["isolation"] = isolation_cost(args.build_dir, args.query)
         if args.named:
             result["named"] = named_queries(peers, args.build_dir)
             result["named_peers"] = [p.name for p in peers]
@@ -425,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
     print(markdown(result))
+    if "isolation" in result:
+        print(markdown_isolation(result["isolation"]))
     if "named" in result:
         print(markdown_named(result["named"], result["named_peers"]))
     return 0
