@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.peers import markdown as markdown_peers
+from benchmarks.peers import markdown_isolation, markdown_named
 
 
 def _fmt(s: dict[str, Any] | None, unit: str = "", digits: int = 2) -> str:
@@ -97,6 +98,12 @@ def peer_rows(results: dict[str, Any]) -> list[str]:
         if not p or not p.get("variants"):
             continue
         out += [f"### {size} documents", "", markdown_peers(p)]
+        if p.get("isolation"):
+            out += ["What the isolation costs (sandboxed worker and guard against the engine in-process):", "",
+                    markdown_isolation(p["isolation"])]
+        if p.get("named"):
+            out += ["Named queries, example parameters written into the text, sequential GETs on every peer:", "",
+                    markdown_named(p["named"], p["named_peers"])]
         if p.get("errors"):
             out += ["Not run: " + "; ".join(f"{k}: {v}" for k, v in p["errors"].items()), ""]
     return out
