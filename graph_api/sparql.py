@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import binascii
+import re
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
@@ -120,6 +122,28 @@ async def _answer(request: Request, query: str | None, update: str | None) -> Re
     return Response(body, media_type=content_type)
 
 
+# Anything in a raw query string that the quick decoding below would read otherwise than
+# Starlette's parse_qsl: a '%' not followed by two hex digits, '=', and any byte that is not
+# printable ASCII (parse_qsl reads raw bytes as Latin-1).
+_NOT_PLAIN = re.compile(rb"%(?![0-9A-Fa-f]{2})|=|[^\x21-\x7e]")
+
+
+def query_parameter(query_string: bytes) -> str | None:
+    """The value of ``query`` when it is the only parameter (else None), decoded as Starlette would.
+
+    Percent-escapes are decoded by ``binascii`` (quoted-printable's ``=XX`` is the same
+    escape): ~4 µs for a 900-byte query against ~60 µs for ``urllib.parse``. Strings it could
+    read differently (see ``_NOT_PLAIN``) go through ``parse_qsl`` itself.
+    """
+    if not query_string.startswith(b"query=") or b"&" in query_string:
+        return None
+    raw = query_string[6:]
+    if _NOT_PLAIN.search(raw):
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        return pairs[0][1] if len(pairs) == 1 and pairs[0][0] == "query" else None
+    return binascii.a2b_qp(raw.replace(b"+", b" ").replace(b"%", b"=")).decode("utf-8", "replace")
+
+
 class SparqlFastPath:
     """``GET /sparql?query=…`` and nothing else in the query string, answered without FastAPI's routing.
 
@@ -136,13 +160,13 @@ class SparqlFastPath:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
             await self.app(scope, receive, send)
             return
-        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-        if len(pairs) != 1 or pairs[0][0] != "query" or len(pairs[0][1]) > MAX_GET_QUERY:
+        query = query_parameter(scope["query_string"])
+        if query is None or len(query) > MAX_GET_QUERY:
             await self.app(scope, receive, send)
             return
         accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None)
         try:
-            body, content_type = await _document(scope["app"].state.service, pairs[0][1], None, accept)
+            body, content_type = await _document(scope["app"].state.service, query, None, accept)
         except VawgError as exc:
             response = await vawg_error_response(Request(scope, receive), exc)
             await response(scope, receive, send)

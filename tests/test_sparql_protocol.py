@@ -232,3 +232,28 @@ def test_get_with_other_parameters_still_goes_through_the_route(api: httpx.Clien
     assert both.status_code == 200 and both.content == alone.content
     over = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 16400
     assert api.post("/sparql", data={"query": over}).status_code in (200, 413)
+
+
+def test_the_fast_paths_query_decoding_is_starlettes() -> None:
+    import random
+    import urllib.parse
+
+    from starlette.datastructures import QueryParams
+
+    from vawg_kg.graph_api.sparql import query_parameter
+
+    rng = random.Random(20)
+    alphabet = "aZ09 #?&=+%/:;<>{}\"'\\\n\r\t\u00e9\u2028\U0001f600-_.~"
+    for i in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        encoded = urllib.parse.urlencode({"query": text}).encode()
+        if i % 3 == 1:  # hand-made strings: bad escapes, raw bytes, other parameters
+            encoded = rng.choice([b"query=", b"query=%", b"query=a%zz", b"query=%e9", b"query=\xc3\xa9",
+                                  b"query=a=b", b"query=a&x=1", b"x=1", b"qu%65ry=a", b"query=%2B+%20"]) + encoded[6:]
+        params = QueryParams(encoded.decode("latin-1"))
+        items = params.multi_items()
+        expected = items[0][1] if len(items) == 1 and items[0][0] == "query" else None
+        got = query_parameter(encoded)
+        assert got is None or got == expected, (encoded, got, expected)
+        if encoded.startswith(b"query=") and b"&" not in encoded:
+            assert got == expected, (encoded, got, expected)
