@@ -383,12 +383,7 @@ class Server:
                 "children_rss_mb": round(kids, 1)}
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        peers.stop_process(self.proc)
         self.log.close()
 
 
