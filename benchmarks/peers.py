@@ -312,8 +312,9 @@ def named_queries(peers: list[Peer], build_dir: Path, samples: int = 15) -> dict
 def markdown_isolation(iso: dict[str, Any]) -> str:
     lines = [f"`{iso['query']}`, {iso['samples']} sequential requests; sandbox layers: "
              f"{', '.join(iso.get('sandbox') or []) or '–'}", "",
-             "| way | wall µs (median) | CPU µs (mean) | over the engine: wall / CPU µs |", "|---|---|---|---|"]
-    for way in ("engine", "checked", "worker", "worker, guard off"):
+             "| way | wall µs (median) | CPU µs (mean) | over the engine (ASK: over ASK in-process): wall / CPU µs |",
+             "|---|---|---|---|"]
+    for way in ("engine", "checked", "worker", "worker, guard off", "ASK {} in-process", "ASK {} through the worker"):
         cost = iso.get("cost_us", {}).get(way)
         lines.append(f"| {way} | {iso[way]['wall_us']} | {iso[way]['cpu_us']} | "
                      + (f"{cost['wall']:+d} / {cost['cpu']:+d}" if cost else "–") + " |")
@@ -378,6 +379,7 @@ def isolation_cost(build_dir: Path, query: str = "documents", samples: int = 300
 
     request = WorkRequest(text, output="document", result_format="json")
     unguarded = WorkRequest(text, output="document", result_format="json", guard=False)
+    ask = WorkRequest("ASK {}", output="document", result_format="json", guard=False)
     pool = WorkerPool(Path(build_dir) / "oxigraph", workers=1)
     loop = asyncio.new_event_loop()
 
@@ -393,6 +395,10 @@ def isolation_cost(build_dir: Path, query: str = "documents", samples: int = 300
         "checked": (lambda: answer(store, request, Sink()), None),  # type: ignore[arg-type]
         "worker": (lambda: loop.run_until_complete(pool.run_async(request, 30)), worker_cpu),
         "worker, guard off": (lambda: loop.run_until_complete(pool.run_async(unguarded, 30)), worker_cpu),
+        # the hop alone: a query that costs the engine next to nothing, in-process and through the worker
+        "ASK {} in-process": (lambda: raw.query("ASK {}").serialize(io.BytesIO(), ox.QueryResultsFormat.JSON),
+                              None),
+        "ASK {} through the worker": (lambda: loop.run_until_complete(pool.run_async(ask, 30)), worker_cpu),
     }
     walls: dict[str, list[float]] = {k: [] for k in ways}
     cpus: dict[str, float] = {k: 0.0 for k in ways}
@@ -416,6 +422,10 @@ def isolation_cost(build_dir: Path, query: str = "documents", samples: int = 300
     engine = out["engine"]
     out["cost_us"] = {k: {"wall": out[k]["wall_us"] - engine["wall_us"], "cpu": out[k]["cpu_us"] - engine["cpu_us"]}
                       for k in ("checked", "worker", "worker, guard off")}
+    bare = out["ASK {} in-process"]
+    out["cost_us"]["ASK {} through the worker"] = {
+        "wall": out["ASK {} through the worker"]["wall_us"] - bare["wall_us"],
+        "cpu": out["ASK {} through the worker"]["cpu_us"] - bare["cpu_us"]}
     return out
 
 
