@@ -318,6 +318,10 @@ def markdown_isolation(iso: dict[str, Any]) -> str:
         cost = iso.get("cost_us", {}).get(way)
         lines.append(f"| {way} | {iso[way]['wall_us']} | {iso[way]['cpu_us']} | "
                      + (f"{cost['wall']:+d} / {cost['cpu']:+d}" if cost else "–") + " |")
+    api = iso.get("api_in_process")
+    if api:
+        lines += ["", f"The API process's own CPU per request (the ASGI app called in-process, no uvicorn, unique "
+                      f"texts): {api['cpu_us']} µs (statuses {api['statuses']})."]
     return "\n".join(lines) + "\n"
 
 
@@ -419,6 +423,7 @@ def isolation_cost(build_dir: Path, query: str = "documents", samples: int = 300
     finally:
         loop.close()
         pool.close()
+    out["api_in_process"] = api_cost(build_dir, text)
     engine = out["engine"]
     out["cost_us"] = {k: {"wall": out[k]["wall_us"] - engine["wall_us"], "cpu": out[k]["cpu_us"] - engine["cpu_us"]}
                       for k in ("checked", "worker", "worker, guard off")}
@@ -427,6 +432,46 @@ def isolation_cost(build_dir: Path, query: str = "documents", samples: int = 300
         "wall": out["ASK {} through the worker"]["wall_us"] - bare["wall_us"],
         "cpu": out["ASK {} through the worker"]["cpu_us"] - bare["cpu_us"]}
     return out
+
+
+def api_cost(build_dir: Path, text: str, requests: int = 500) -> dict[str, Any]:
+    """The API process's own CPU µs per ``GET /sparql`` (unique text each time), called as an ASGI app
+    in this process: the request guard, the fast path, negotiation, the worker exchange; not
+    uvicorn's HTTP parsing and socket writes, and not the worker (another process)."""
+    from vawg_kg.graph_api.app import create_app
+    from vawg_kg.graph_api.settings import Settings
+
+    app = create_app(Path(build_dir), Settings.from_env())
+    qs = urllib.parse.urlencode({"query": text}).encode()
+    statuses: set[int] = set()
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.add(message["status"])
+
+    async def run(first: int, n: int) -> None:
+        for i in range(first, first + n):
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                     "scheme": "http", "path": "/sparql", "raw_path": b"/sparql", "root_path": "",
+                     "query_string": qs + b"%0A%23+" + str(i).encode(),
+                     "headers": [(b"host", b"127.0.0.1"), (b"accept", ACCEPT.encode())],
+                     "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+            await app(scope, receive, send)
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(run(0, 20))
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        loop.run_until_complete(run(100, requests))
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    finally:
+        app.state.service.close()
+        loop.close()
+    return {"cpu_us": round(cpu / requests * 1e6), "wall_us": round(wall / requests * 1e6),
+            "statuses": sorted(statuses)}
 
 
 def free_port() -> int:
