@@ -53,8 +53,12 @@ docs: install
 lint: install-test
 	$(BIN)/python scripts/typecheck.py
 
+# wrk (Debian) drives the HTTP load; Maven (as for Neo4j) fetches Fuseki, the optional peer.
+# `make bench BENCH_ARGS=--quick` for a short check (sizes 5 and 50, one repeat, one peer round).
+BENCH_ARGS ?=
 bench: install-test neo4j browser
-	$(BIN)/python -m benchmarks.run
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf build .pytest_cache

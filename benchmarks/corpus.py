@@ -28,7 +28,31 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from vawg_kg.loaders.stop_words import ENGLISH_STOP_WORDS
+
 PER_DOC = (40, 80)  # commitments per document: mean 60, so 500 docs ≈ 30,000 ≈ 100× the real ~300
+# Tuned so that the figures printed by ``--figures`` (overlaps, organisations, legislation and
+# deadlines per commitment) come near the real documents': a document's own scheme and area names
+# shared by many of its commitments made them overlap one another (5.3 overlaps per commitment at
+# 20 documents against 0.73 in the real five).
+# Two things set the overlap density. A document's own wording: each document swaps the content
+# words of its word chains for others of the real vocabulary, one swap per word for the whole
+# document (``RELEX_SHARE`` of them), so two documents rarely share a phrase by chance and a new
+# commitment overlaps almost nothing. And restatement: ``RESTATE_SHARE`` of the commitments
+# restate one from an earlier synthetic document (its words, its own partner, area and date),
+# which is where nearly all the overlaps come from, so overlaps per commitment stay flat as the
+# corpus grows instead of growing with it.
+NEXT2_SHARE = 0.6  # word-pair (grammatical) steps in a continuation; the rest single-word steps
+RELEX_SHARE = 1.0
+RESTATE_SHARE = 0.4
+RESTATE_REACH = 8
+WORDS = (14, 42)  # words a new commitment continues its two-word opening with
+SCHEME_SHARE = 0.15
+AREA_SHARE = 0.2
+PARTNER_SHARE = 0.15
+ACT_SHARE = 0.05
+OUTCOME_SHARE = 0.01
+DATE_SHARE = 0.8
 
 _TABLE_HEADERS = (
     ("ACTION", "LEAD", "DELIVERY DATE"),
@@ -82,6 +106,7 @@ class Phrases:
     acts: tuple[str, ...]
     themes: tuple[str, ...]
     outcome_codes: tuple[str, ...]
+    content: tuple[str, ...]  # distinct lower-case words of the real commitments (what a word may become)
 
 
 def _first_sentence(text: str) -> str:
@@ -129,19 +154,31 @@ def phrases() -> Phrases:
     acts = sorted({a.name for a in vocab.legislation.values() if a.section is None})
     themes = sorted({t.name for t in vocab.themes.values()})
     codes = sorted(vocab.outcome_codes)
+    # Swap targets: the distinct lower-case words, each as likely as any other (drawing by frequency
+    # would spread the commonest acronyms into every document, and phrases would be shared again).
+    content = sorted({w for ws in next1.values() for w in ws if len(w) >= 5 and w.isalpha() and w.islower()})
     return Phrases(tuple(sorted(heads)), tuple(sorted(tails)),
                    {k: tuple(v) for k, v in sorted(next1.items())},
                    {k: tuple(v) for k, v in sorted(next2.items())},
-                   tuple(sorted(prose)), tuple(orgs), tuple(acts), tuple(themes), tuple(codes))
+                   tuple(sorted(prose)), tuple(orgs), tuple(acts), tuple(themes), tuple(codes), tuple(content))
+
+
+def _is_content(word: str) -> bool:
+    """A word of three letters or more that is not a stop word (names and acronyms included, which
+    are what phrases are matched on): what a document may say in its own words."""
+    return len(word) >= 3 and any(c.isalpha() for c in word) and word.lower() not in ENGLISH_STOP_WORDS
 
 
 class _Writer:
-    def __init__(self, rng: random.Random, ph: Phrases, year: int) -> None:
+    def __init__(self, rng: random.Random, ph: Phrases, year: int, earlier: list[tuple[str, ...]]) -> None:
         self.rng = rng
         self.ph = ph
         self.year = year
         self.lines: list[str] = []
         self.count = 0
+        self.earlier = earlier  # the cores of earlier documents' commitments, one tuple a document
+        self.cores: list[str] = []
+        self.lexicon: dict[str, str] = {}
         # What makes one local document's wording its own: its areas and its named local schemes.
         # Without them every synthetic commitment resembles dozens in other documents, and the
         # overlap count (and the graph) grows with the square of the corpus, unlike real documents.
@@ -166,12 +203,12 @@ class _Writer:
         """
         r = self.rng
         out: list[str] = []
-        limit = r.randint(10, 32)
+        limit = r.randint(WORDS[0], WORDS[1])
         for _ in range(4 * limit):  # bounded: a state whose only successor is the end retries only so often
             if len(out) >= limit:
                 break
             a, b = (words + out)[-2:] if len(words + out) >= 2 else ("", (words + out)[-1])
-            choices = self.ph.next2.get((a, b)) if r.random() < 0.6 else None
+            choices = self.ph.next2.get((a, b)) if r.random() < NEXT2_SHARE else None
             choices = choices or self.ph.next1.get(b)
             if not choices:
                 break
@@ -183,24 +220,52 @@ class _Writer:
             out.append(word)
         return out or r.choice(self.ph.tails).split()
 
+    def own_word(self, word: str) -> str:
+        """This document's word for ``word`` (the same swap every time it comes up here)."""
+        if not _is_content(word):
+            return word
+        if word not in self.lexicon:
+            self.lexicon[word] = self.rng.choice(self.ph.content) if self.rng.random() < RELEX_SHARE else word
+        return self.lexicon[word]
+
+    def core(self) -> str:
+        """What the commitment says, before its partner, law and date: new, or restating an earlier one.
+
+        Only new cores are kept for later documents to restate: a restatement of a restatement
+        would let one popular commitment gather dozens of copies, whose pairs all overlap.
+        """
+        r = self.rng
+        if self.earlier and r.random() < RESTATE_SHARE:
+            # mostly a recent document (about the last RESTATE_REACH): each document is then restated
+            # about as often as any other, where a uniform pick would pile restatements on the first ones
+            back = min(len(self.earlier), 1 + int(r.expovariate(1 / RESTATE_REACH)))
+            source = self.earlier[-back]
+            if source:
+                return r.choice(source)
+        head = r.choice(self.ph.heads).split()
+        # the opening verb stays (what makes it a commitment); every other content word is this document's
+        words = head[:1] + [self.own_word(w) for w in head[1:] + self.continuation(head)]
+        core = " ".join(words).rstrip(".;:,")
+        self.cores.append(core)
+        return core
+
     def commitment(self, inline_lead: bool) -> str:
         """One commitment sentence: a real opening, a chained continuation, sometimes a partner, law or date."""
         r = self.rng
-        head = r.choice(self.ph.heads).split()
-        text = " ".join(head + self.continuation(head)).rstrip(".;:,")
-        if r.random() < 0.7:
+        text = self.core()
+        if r.random() < SCHEME_SHARE:
             text += f" {r.choice(('through', 'via', 'as part of'))} the {r.choice(self.schemes)}"
-        if r.random() < 0.6:
+        if r.random() < AREA_SHARE:
             text += f" {r.choice(('in', 'across', 'for'))} {r.choice(self.areas)}"
         roll = r.random()
-        if inline_lead and roll < 0.35:
+        if inline_lead and roll < PARTNER_SHARE:
             name, short = r.choice(self.ph.orgs)
             text += f", {r.choice(_CONNECTIVES)} {r.choice((name, short))}"
-        if r.random() < 0.1:
+        if r.random() < ACT_SHARE:
             text += f", under the {r.choice(self.ph.acts)}"
-        if r.random() < 0.08:
+        if r.random() < OUTCOME_SHARE:
             text += f", reporting on outcome code {r.choice(self.ph.outcome_codes)}"
-        if inline_lead and r.random() < 0.3:
+        if inline_lead and r.random() < DATE_SHARE:
             text += f", by {self.date()}"
         self.count += 1
         return text + "."
@@ -254,11 +319,20 @@ class _Writer:
 
 def document(index: int, seed: int = 0) -> tuple[str, int]:
     """The text of synthetic document ``index`` and how many commitments it holds."""
+    for earlier in range(1, index):  # in order, so the cache never recurses deeply
+        _document(earlier, seed)
+    text, count, _ = _document(index, seed)
+    return text, count
+
+
+@lru_cache(maxsize=None)
+def _document(index: int, seed: int) -> tuple[str, int, tuple[str, ...]]:
     ph = phrases()
     rng = random.Random(f"vawg-kg-synthetic:{seed}:{index}")
     publisher = rng.choice(ph.orgs)[0]
     year = rng.randint(2012, 2026)
-    w = _Writer(rng, ph, year)
+    earlier = [_document(j, seed)[2] for j in range(1, index)]
+    w = _Writer(rng, ph, year, earlier)
     w.lines += [f"# {publisher}: violence against women and girls delivery plan {year}–{year + rng.randint(1, 5)}", ""]
     w.prose()
     target = rng.randint(*PER_DOC)
@@ -271,7 +345,7 @@ def document(index: int, seed: int = 0) -> tuple[str, int]:
             w.prose()
         n = min(rng.randint(4, 14), target - w.count) or 1
         rng.choice((w.numbered, w.bullets, w.table))(n)
-    return "\n".join(w.lines), w.count
+    return "\n".join(w.lines), w.count, tuple(w.cores)
 
 
 def doc_id(index: int) -> str:
@@ -294,15 +368,76 @@ def write_corpus(n_docs: int, out: Path, seed: int = 0) -> list[tuple[Path, str]
     return pairs
 
 
+# --- how the corpus compares with the real documents --------------------------------
+
+FIGURES = (
+    ("commitments per document", "commitments_per_document"),
+    ("words per commitment", "words_per_commitment"),
+    ("overlaps per commitment", "overlaps_per_commitment"),
+    ("organisations per commitment (leads + partners)", "organisations_per_commitment"),
+    ("legislation per commitment", "legislation_per_commitment"),
+    ("share with a deadline", "share_with_deadline"),
+)
+
+
+def figures(build_dir: Path, synthetic: bool) -> dict[str, float]:
+    """The corpus figures of a build, over its synthetic documents (``synth-*``) or its real ones.
+
+    Overlaps are counted per commitment of the chosen kind: an overlap between a synthetic and
+    a real commitment counts once, for the synthetic side.
+    """
+    records = json.loads((Path(build_dir) / "commitments.json").read_text(encoding="utf-8"))
+    chosen = [r for r in records if r["doc_id"].startswith("synth-") == synthetic]
+    ids = {r["id"] for r in chosen}
+    links = json.loads((Path(build_dir) / "links.json").read_text(encoding="utf-8"))
+    overlaps = sum(1 for o in links["overlaps"] if _overlap_ends(o) & ids)
+    n = max(len(chosen), 1)
+    docs = {r["doc_id"] for r in chosen}
+    return {
+        "documents": len(docs), "commitments": len(chosen),
+        "commitments_per_document": round(len(chosen) / max(len(docs), 1), 2),
+        "words_per_commitment": round(sum(len(r["text"].split()) for r in chosen) / n, 2),
+        "overlaps_per_commitment": round(overlaps / n, 3),
+        "organisations_per_commitment": round(
+            sum(len({o["id"] for o in r["leads"] + r["partners"]}) for r in chosen) / n, 3),
+        "legislation_per_commitment": round(sum(len(r["legislation"]) for r in chosen) / n, 3),
+        "share_with_deadline": round(sum(1 for r in chosen if r.get("deadline")) / n, 3),
+    }
+
+
+def _overlap_ends(overlap: dict[str, object]) -> set[str]:
+    return {e for e in (overlap.get("a"), overlap.get("b")) if isinstance(e, str)}
+
+
+def compare_table(real: dict[str, float], synthetic: dict[str, float]) -> str:
+    rows = [f"| figure | real ({real['documents']} documents, {real['commitments']} commitments) | "
+            f"synthetic ({synthetic['documents']} documents, {synthetic['commitments']} commitments) | "
+            "synthetic / real |", "|---|---|---|---|"]
+    for label, key in FIGURES:
+        a, b = real[key], synthetic[key]
+        rows.append(f"| {label} | {a:g} | {b:g} | {b / a:.2f}× |" if a else f"| {label} | {a:g} | {b:g} | – |")
+    return "\n".join(rows) + "\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--figures", action="store_true",
+                        help="also build the real five plus the corpus (in OUT/build) and print the corpus "
+                             "figures beside the real documents'")
     args = parser.parse_args(argv)
     pairs = write_corpus(args.docs, args.out, args.seed)
     total = sum(d["commitments"] for d in json.loads((args.out / "corpus.json").read_text())["documents"])
     print(f"wrote {len(pairs)} documents, {total} commitments, to {args.out}")
+    if args.figures:
+        from vawg_kg.loaders.build import build_graph
+
+        real_dir, build_dir = args.out / "build-real", args.out / "build"
+        build_graph(real_dir)  # the real five alone: their overlaps among themselves
+        build_graph(build_dir, extra_sources=pairs)
+        print(compare_table(figures(real_dir, synthetic=False), figures(build_dir, synthetic=True)))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import report
+from benchmarks import peers, report
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -383,12 +383,7 @@ class Server:
                 "children_rss_mb": round(kids, 1)}
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        peers.stop_process(self.proc)
         self.log.close()
 
 
@@ -542,11 +537,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wrk-seconds", type=int, default=10)
     ap.add_argument("--rdflib-max-size", type=int, default=50, help="largest size to also query with rdflib")
     ap.add_argument("--api-sizes", default=None, help="sizes to serve under load (default: all)")
-    ap.add_argument("--skip", default="", help="comma list of parts to skip: neo4j,queries,api,browser")
+    ap.add_argument("--skip", default="",
+                    help="comma list of parts to skip: neo4j,queries,api,browser,peers,fuseki")
+    ap.add_argument("--peer-rounds", type=int, default=3, help="alternating wrk rounds against the peers")
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a new temp folder)")
     args = ap.parse_args(argv)
     if args.quick:
-        args.sizes, args.repeat, args.large_repeat, args.wrk_seconds = "5,50", 1, 1, 5
+        args.sizes, args.repeat, args.large_repeat, args.wrk_seconds, args.peer_rounds = "5,50", 1, 1, 5, 1
+        args.api_sizes = args.api_sizes or "5"
     sizes = [int(s) for s in args.sizes.split(",")]
     api_sizes = [int(s) for s in args.api_sizes.split(",")] if args.api_sizes else sizes
     skip = set(filter(None, args.skip.split(",")))
@@ -589,6 +587,11 @@ def main(argv: list[str] | None = None) -> int:
                 save()
             if "api" not in skip and size in api_sizes:
                 entry["api"] = bench_api(build_dir, args.wrk_seconds, "browser" not in skip)
+                save()
+            if "peers" not in skip and size in api_sizes:
+                log(f"/sparql against oxigraph serve-read-only{'' if 'fuseki' in skip else ' and Fuseki'}")
+                entry["peers"] = peers.bench_peers(build_dir, seconds=args.wrk_seconds, rounds=args.peer_rounds,
+                                                   with_fuseki="fuseki" not in skip, work=work / "peers")
                 save()
     finally:
         if neo4j is not None:

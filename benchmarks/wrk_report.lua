@@ -1,14 +1,27 @@
 -- wrk reporter: one JSON line with throughput, latency percentiles (ms), error counts,
 -- the count of each HTTP status, and the start of the first non-2xx body (to say why).
+-- With WRK_BUST=1 in the environment every request appends a URL-encoded SPARQL comment
+-- that no other request has (thread number and counter), so no cache can answer it.
 local threads = {}
+local thread_count = 0
 
 function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("thread_no", thread_count)
   table.insert(threads, thread)
 end
 
 function init(args)
   statuses = {}
   first_error = ""
+  counter = 0
+end
+
+if os.getenv("WRK_BUST") == "1" then
+  request = function()
+    counter = counter + 1
+    return wrk.format(nil, wrk.path .. "%0A%23%20" .. thread_no .. "-" .. counter)
+  end
 end
 
 function response(status, headers, body)

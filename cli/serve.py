@@ -32,6 +32,7 @@ def serve(
     host: Annotated[Optional[str], typer.Option("--host", help="Interface; 127.0.0.1 unless you mean to expose it")] = None,
     build_dir: Annotated[Path, typer.Option("--build-dir", help="The build folder to serve")] = default_build_dir(),
     no_build: Annotated[bool, typer.Option("--no-build", help="Fail instead of building when there is no graph")] = False,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log a line for every request")] = False,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs), SPARQL at /sparql and the graph browser at /graph."""
     import uvicorn
@@ -46,5 +47,7 @@ def serve(
             console.print("[yellow]only Host: localhost names are answered; set VAWG_KG_TRUSTED_HOSTS to the names "
                           "clients use[/]")
     console.print(f"vawg-kg API on http://{settings.host}:{settings.port}/ (docs at /docs)")
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info",
-                server_header=False, timeout_graceful_shutdown=5)
+    # httptools and uvloop (pinned in pyproject) are uvicorn's C parser and event loop; the access log is
+    # off unless asked for (one formatted line per request costs about as much as answering /health).
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info", http="httptools",
+                loop="uvloop", access_log=access_log, server_header=False, timeout_graceful_shutdown=5)

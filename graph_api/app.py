@@ -20,6 +20,7 @@ from vawg_kg.graph_api.response_cache import ResponseCache
 from vawg_kg.graph_api.security import GuardMiddleware, trusted_hosts
 from vawg_kg.graph_api.service import GraphService
 from vawg_kg.graph_api.settings import Settings
+from vawg_kg.graph_api.sparql import SparqlFastPath
 
 log = logging.getLogger("vawg_kg.graph_api")
 
@@ -66,7 +67,9 @@ def create_app(build_dir: Path, settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     _mount_browser(app, Path(build_dir))
     errors.document_request_limits(app)
-    # Innermost of the middlewares: CORS headers and the request limits still apply to cached answers.
+    # Innermost: plain GET /sparql skips FastAPI's routing (graph_api.sparql.SparqlFastPath).
+    app.add_middleware(SparqlFastPath)
+    # Inside the others: CORS headers and the request limits still apply to cached answers.
     app.add_middleware(ResponseCache, prefixes=CACHED_PATHS, max_bytes=settings.response_cache_bytes,
                        version=app.state.service.version or "")
     if settings.cors_origins:

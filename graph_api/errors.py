@@ -88,6 +88,11 @@ def request_id(request: Request) -> str:
 
 async def _vawg_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, VawgError)
+    return await vawg_error_response(request, exc)
+
+
+async def vawg_error_response(request: Request, exc: VawgError) -> JSONResponse:
+    """The response for a project error (logged when it is the server's fault or carries internal text)."""
     rid = request_id(request)
     if exc.status >= 500 or exc.internal:
         # Text from elsewhere (a store's message, a worker's error output) stays in the log.

@@ -9,6 +9,7 @@ opened read-only, through ``stores.sparql.guard``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -29,7 +30,6 @@ from vawg_kg.graph_api.settings import Settings
 from vawg_kg.loaders import lineage
 from vawg_kg.stores.results import QueryResult
 from vawg_kg.queries.runner import run_named
-from vawg_kg.stores.sparql.guard import normalise
 from vawg_kg.stores.sparql.pool import Document, WorkerPool, run_guarded
 from vawg_kg.stores.sparql.worker import WorkRequest
 from vawg_kg.stores.oxigraph import OxigraphStore
@@ -332,7 +332,8 @@ class GraphService:
             if pool is None:
                 store_dir = self.store().path
                 workers = self.settings.sparql_workers if name == "adhoc" else self.settings.named_query_workers
-                pool = self._lanes[name] = WorkerPool(store_dir, workers, self.settings.query_queue,
+                queue = self.settings.sparql_queue if name == "adhoc" else self.settings.query_queue
+                pool = self._lanes[name] = WorkerPool(store_dir, workers, queue,
                                                       self.settings.query_worker_memory_bytes, name=name)
             return pool
 
@@ -376,12 +377,20 @@ class GraphService:
         return run_guarded(self.store(), query, timeout_s=self.settings.query_timeout_s,
                            max_rows=self.settings.max_rows, bindings=bindings, pool=self.lane("trusted"))
 
-    def sparql_document(self, query: str, result_format: str | None, graph_format: str | None) -> Document:
-        """An ad-hoc query's answer, written by the worker in the negotiated format under the byte cap."""
-        request = WorkRequest(normalise(query), max_rows=self.settings.max_rows,
+    async def sparql_document(self, query: str, result_format: str | None, graph_format: str | None) -> Document:
+        """An ad-hoc query's answer, written by the worker in the negotiated format under the byte cap.
+
+        ``query`` is already canonical (``normalise``). Runs on the event loop: the ad-hoc lane's workers
+        are read by the loop itself, with no thread hop (the lane is created off the loop: opening the
+        store for its folder may take a moment the first time).
+        """
+        request = WorkRequest(query, max_rows=self.settings.max_rows,
                               max_bytes=self.settings.max_result_bytes, output="document",
                               result_format=result_format, graph_format=graph_format)
-        answer = self.lane("adhoc").run(request, self.settings.query_timeout_s)
+        pool: WorkerPool | None = self._lanes.get("adhoc")
+        if pool is None:
+            pool = await asyncio.get_running_loop().run_in_executor(None, self.lane, "adhoc")
+        answer = await pool.run_async(request, self.settings.query_timeout_s)
         assert isinstance(answer, Document)
         return answer
 

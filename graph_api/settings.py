@@ -60,6 +60,9 @@ class Settings:
     cypher_concurrency: int = 2
     #: requests that may wait for a busy lane; beyond that 429 with Retry-After
     query_queue: int = 8
+    #: requests that may wait for an ad-hoc /sparql worker (a waiting request costs a future on the event
+    #: loop, not a thread, so the line can be longer than the others); beyond that 429 with Retry-After
+    sparql_queue: int = 64
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -84,5 +87,6 @@ class Settings:
             query_worker_memory_bytes=_env("QUERY_WORKER_MEMORY", cls.query_worker_memory_bytes, int),
             cypher_concurrency=_env("CYPHER_CONCURRENCY", cls.cypher_concurrency, int),
             query_queue=_env("QUERY_QUEUE", cls.query_queue, int),
+            sparql_queue=_env("SPARQL_QUEUE", cls.sparql_queue, int),
         )
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})

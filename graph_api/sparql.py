@@ -15,18 +15,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import binascii
+import re
+from urllib.parse import parse_qsl
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, QueryParseError, QueryTimeoutError,
-                            ResultTooLargeError, StoreError, StoreUnavailableError, TooManyRequestsError)
-from vawg_kg.graph_api.errors import NotAcceptableError, RequestTooLargeError, UnsupportedMediaTypeError, responses
+                            ResultTooLargeError, StoreError, StoreUnavailableError, TooManyRequestsError, VawgError)
+from vawg_kg.graph_api.errors import (NotAcceptableError, RequestTooLargeError, UnsupportedMediaTypeError, responses,
+                                      vawg_error_response)
 from vawg_kg.graph_api.negotiation import best, negotiate
 from vawg_kg.stores.sparql.guard import normalise
 from vawg_kg.iris import PREFIXES
 
 router = APIRouter(tags=["sparql"])
+#: the longest ``query`` a GET may carry (the route validates it; the fast path leaves longer ones to it)
+MAX_GET_QUERY = 16384
 
 RESULT_TYPES = {
     "application/sparql-results+json": "json", "application/json": "json",
@@ -86,37 +93,94 @@ def _content_type(media: str, fmt: str) -> str:
     return "application/n-triples" if media == "text/plain" else media
 
 
-async def _answer(request: Request, query: str | None, update: str | None) -> Response:
+async def _document(service: Any, query: str | None, update: str | None, accept: str | None) -> tuple[bytes, str]:
+    """The answer's bytes and Content-Type for a query, or the project error to report."""
     if update is not None:
         raise ForbiddenQueryError(UPDATE_MESSAGE)
     if query is None or not query.strip():
         raise BadRequestError("give a SPARQL query in the `query` parameter (GET or form POST) or as an "
                               "application/sparql-query body", parameter="query")
-    service = request.app.state.service
     limit = service.settings.max_query_chars
     if len(query) > limit:
         raise RequestTooLargeError(f"the query has {len(query)} characters; the limit is {limit} "
                                    "(VAWG_KG_MAX_QUERY_CHARS)", limit=limit)
     text = normalise(query)
-    accept = request.headers.get("accept")
     # Negotiate before running, so a 406 costs nothing; the form is known only to the worker's parse.
     result_media = best(accept, RESULT_OFFER)
     graph_media = best(accept, GRAPH_OFFER)
     if result_media is None and graph_media is None:
         negotiate(accept, RESULT_OFFER + GRAPH_OFFER)
-    document = await run_in_threadpool(
-        service.sparql_document, text, RESULT_TYPES[result_media] if result_media else None,
-        GRAPH_TYPES[graph_media] if graph_media else None)
+    document = await service.sparql_document(text, RESULT_TYPES[result_media] if result_media else None,
+                                             GRAPH_TYPES[graph_media] if graph_media else None)
     media = result_media if document.form in ("SELECT", "ASK") else graph_media
     assert media is not None
-    return Response(document.body, media_type=_content_type(media, document.format))
+    return document.body, _content_type(media, document.format)
+
+
+async def _answer(request: Request, query: str | None, update: str | None) -> Response:
+    body, content_type = await _document(request.app.state.service, query, update, request.headers.get("accept"))
+    return Response(body, media_type=content_type)
+
+
+# Anything in a raw query string that the quick decoding below would read otherwise than
+# Starlette's parse_qsl: a '%' not followed by two hex digits, '=', and any byte that is not
+# printable ASCII (parse_qsl reads raw bytes as Latin-1).
+_NOT_PLAIN = re.compile(rb"%(?![0-9A-Fa-f]{2})|=|[^\x21-\x7e]")
+
+
+def query_parameter(query_string: bytes) -> str | None:
+    """The value of ``query`` when it is the only parameter (else None), decoded as Starlette would.
+
+    Percent-escapes are decoded by ``binascii`` (quoted-printable's ``=XX`` is the same
+    escape): ~4 µs for a 900-byte query against ~60 µs for ``urllib.parse``. Strings it could
+    read differently (see ``_NOT_PLAIN``) go through ``parse_qsl`` itself.
+    """
+    if not query_string.startswith(b"query=") or b"&" in query_string:
+        return None
+    raw = query_string[6:]
+    if _NOT_PLAIN.search(raw):
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        return pairs[0][1] if len(pairs) == 1 and pairs[0][0] == "query" else None
+    return binascii.a2b_qp(raw.replace(b"+", b" ").replace(b"%", b"=")).decode("utf-8", "replace")
+
+
+class SparqlFastPath:
+    """``GET /sparql?query=…`` and nothing else in the query string, answered without FastAPI's routing.
+
+    The same checks and the same worker as the route (``_document``); errors go through the app's own
+    handler, so they read the same. Anything else (POST, other parameters, an over-long query: the
+    route's own validation answers those) passes to the app. Installed inside the request guard and
+    CORS, so their limits and headers apply as before.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
+            await self.app(scope, receive, send)
+            return
+        query = query_parameter(scope["query_string"])
+        if query is None or len(query) > MAX_GET_QUERY:
+            await self.app(scope, receive, send)
+            return
+        accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept"), None)
+        try:
+            body, content_type = await _document(scope["app"].state.service, query, None, accept)
+        except VawgError as exc:
+            response = await vawg_error_response(Request(scope, receive), exc)
+            await response(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-length", str(len(body)).encode()), (b"content-type", content_type.encode("latin-1"))]})
+        await send({"type": "http.response.body", "body": body})
 
 
 @router.get("/sparql", responses={**ERRORS, **OK_DOC}, summary="SPARQL 1.1 query (GET)")
 async def sparql_get(
     request: Request,
     query: Annotated[str | None, Query(description="the SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)",
-                                       max_length=16384)] = None,
+                                       max_length=MAX_GET_QUERY)] = None,
     update: Annotated[str | None, Query(description="refused: the endpoint is read-only")] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],

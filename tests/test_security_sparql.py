@@ -83,7 +83,7 @@ def listener() -> Iterator[Listener]:
 def lanes_server(api_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """A server with small lanes and a short timeout, so starvation can be shown quickly."""
     env = {"VAWG_KG_QUERY_TIMEOUT": "4", "VAWG_KG_SPARQL_WORKERS": "2", "VAWG_KG_QUERY_QUEUE": "2",
-           "VAWG_KG_NAMED_QUERY_WORKERS": "1", "VAWG_KG_MAX_RESULT_BYTES": str(256 * 1024),
+           "VAWG_KG_SPARQL_QUEUE": "2", "VAWG_KG_NAMED_QUERY_WORKERS": "1", "VAWG_KG_MAX_RESULT_BYTES": str(256 * 1024),
            "VAWG_KG_QUERY_WORKER_MEMORY": str(400 * 1024 * 1024)}
     server = start_server(api_build_dir, tmp_path_factory.mktemp("api-lanes"), env)
     try:

@@ -17,10 +17,13 @@ engine at its next bytecode (native pyoxigraph evaluation runs on).
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import logging
 import os
+import pickle
 import queue
+import struct
 import signal
 import socket
 import subprocess
@@ -39,7 +42,7 @@ from vawg_kg.errors import QueryTimeoutError, ResultTooLargeError, StoreError, S
 from vawg_kg.stores.results import QueryResult
 from vawg_kg.stores.sparql.guard import check_read_only, explain_syntax_error, normalise
 from vawg_kg.stores.sparql.worker import WorkRequest, too_many_rows
-from vawg_kg.stores.lanes import Lane
+from vawg_kg.stores.lanes import AsyncLane, Lane
 
 log = logging.getLogger("vawg_kg.queries")
 
@@ -95,7 +98,39 @@ class _Worker:
             env={**os.environ, "RUST_BACKTRACE": "0"})  # an allocation failure then says so in one line
         child.close()
         self.conn = Connection(parent.detach())
+        self._sock: socket.socket | None = None
         self.layers = self._handshake()
+
+    def sock(self) -> socket.socket:
+        """The connection as a non-blocking socket for an event loop (same framing as ``Connection``)."""
+        if self._sock is None:
+            self._sock = socket.socket(fileno=os.dup(self.conn.fileno()))
+            self._sock.setblocking(False)
+        return self._sock
+
+    async def send_async(self, message: Any) -> None:
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        size = len(data)
+        header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+        await asyncio.get_running_loop().sock_sendall(self.sock(), header + data)
+
+    async def recv_async(self) -> Any:
+        size, = struct.unpack("!i", await self._read(4))
+        if size == -1:
+            size, = struct.unpack("!Q", await self._read(8))
+        return pickle.loads(await self._read(size))
+
+    async def _read(self, size: int) -> bytes:
+        loop = asyncio.get_running_loop()
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        got = 0
+        while got < size:
+            n = await loop.sock_recv_into(self.sock(), view[got:])
+            if n == 0:
+                raise EOFError("the worker closed its connection")
+            got += n
+        return bytes(buffer)
 
     def _handshake(self) -> list[str]:
         try:
@@ -119,6 +154,11 @@ class _Worker:
     def kill(self) -> None:
         self.process.kill()
         self.process.wait(5)
+        self._close_files()
+
+    def _close_files(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
         self.conn.close()
         self.stderr.close()
 
@@ -126,8 +166,7 @@ class _Worker:
         try:
             self.conn.send(None)
             self.process.wait(2)
-            self.conn.close()
-            self.stderr.close()
+            self._close_files()
         except (OSError, subprocess.TimeoutExpired):
             self.kill()
 
@@ -144,10 +183,14 @@ class WorkerPool:
         self.name = name
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self.lane = Lane(name, self.workers, self.queue_limit)
+        self.async_lane = AsyncLane(name, self.workers, self.queue_limit)
         self.layers: list[str] = []
 
     def status(self) -> dict[str, Any]:
-        return {**self.lane.status(), "sandbox": list(self.layers)}
+        lane = self.lane.status()
+        if not lane["running"] and not lane["waiting"]:
+            lane = self.async_lane.status()
+        return {**lane, "sandbox": list(self.layers)}
 
     # --- running ---------------------------------------------------------------------
     def run(self, request: WorkRequest, timeout_s: float) -> QueryResult | Document:
@@ -187,33 +230,56 @@ class WorkerPool:
 
     def _collect(self, worker: _Worker, request: WorkRequest, deadline: float,
                  timeout_s: float) -> QueryResult | Document:
-        variables: list[str] = []
-        rows: list[Any] = []
+        answer = _Answer(request)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not worker.conn.poll(remaining):
                 raise timed_out(timeout_s)
-            message = worker.conn.recv()
-            kind = message[0]
-            if kind == "vars":
-                variables = message[1]
-            elif kind == "rows":
-                rows.extend(message[1])
-                if len(rows) > request.max_rows:  # the worker stops first; this is the second lock
-                    raise too_many_rows(request.max_rows)
-            elif kind == "done":
-                return QueryResult(variables, rows)
-            elif kind == "document":
-                if len(message[3]) > request.max_bytes:
-                    raise ResultTooLargeError(f"the answer is larger than {request.max_bytes} bytes",
-                                              max_bytes=request.max_bytes)
-                return Document(message[1], message[2], message[3])
-            else:
-                _, name, text, details, internal = message
-                cls = getattr(errors, name, None)
-                if not (isinstance(cls, type) and issubclass(cls, VawgError)):
-                    cls = StoreError
-                raise cls(text, internal=internal, **(details or {}))
+            done = answer.take(worker.conn.recv())
+            if done is not None:
+                return done
+
+    async def run_async(self, request: WorkRequest, timeout_s: float) -> QueryResult | Document:
+        """:meth:`run` for a caller on an event loop: no thread hop, the worker's socket read by the loop.
+
+        A pool is driven either by :meth:`run` or by this, not both (each has its own lane).
+        A request cancelled mid-query (the client went away) kills its worker, like a timeout.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + timeout_s
+        await self.async_lane.acquire(deadline, lambda: timed_out(timeout_s), RETRY_AFTER_S)
+        worker: _Worker | None = None
+        try:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                worker = await loop.run_in_executor(None, _Worker, self.store_dir, self.memory_bytes)
+                self.layers = worker.layers
+            answer = _Answer(request)
+            try:
+                # one timer for the whole exchange (the loop's clock is monotonic too)
+                async with asyncio.timeout_at(loop.time() + deadline - time.monotonic()):
+                    await worker.send_async(request)
+                    while True:
+                        done = answer.take(await worker.recv_async())
+                        if done is not None:
+                            return done
+            except TimeoutError:
+                raise timed_out(timeout_s) from None
+        except (QueryTimeoutError, EOFError, OSError, asyncio.CancelledError) as exc:
+            if worker is not None:
+                broken = isinstance(exc, (EOFError, OSError))
+                returncode = await loop.run_in_executor(None, _exit_status, worker.process) if broken else None
+                output = worker.error_output() if returncode is not None else ""
+                worker.kill()
+                worker = None
+                if broken:
+                    raise self._death(output, returncode) from exc
+            raise
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+            self.async_lane.release()
 
     def close(self) -> None:
         while True:
@@ -221,6 +287,39 @@ class WorkerPool:
                 self._idle.get_nowait().close()
             except queue.Empty:
                 return
+
+
+class _Answer:
+    """A worker's answer to one request, assembled from its messages (one protocol for both ways of running)."""
+
+    def __init__(self, request: WorkRequest) -> None:
+        self.request = request
+        self.variables: list[str] = []
+        self.rows: list[Any] = []
+
+    def take(self, message: Any) -> QueryResult | Document | None:
+        """The finished answer, None while more messages are due; raises the worker's error."""
+        kind = message[0]
+        if kind == "vars":
+            self.variables = message[1]
+        elif kind == "rows":
+            self.rows.extend(message[1])
+            if len(self.rows) > self.request.max_rows:  # the worker stops first; this is the second lock
+                raise too_many_rows(self.request.max_rows)
+        elif kind == "done":
+            return QueryResult(self.variables, self.rows)
+        elif kind == "document":
+            if len(message[3]) > self.request.max_bytes:
+                raise ResultTooLargeError(f"the answer is larger than {self.request.max_bytes} bytes",
+                                          max_bytes=self.request.max_bytes)
+            return Document(message[1], message[2], message[3])
+        else:
+            _, name, text, details, internal = message
+            cls = getattr(errors, name, None)
+            if not (isinstance(cls, type) and issubclass(cls, VawgError)):
+                cls = StoreError
+            raise cls(text, internal=internal, **(details or {}))
+        return None
 
 
 # --- the CLI's and tests' entry point ------------------------------------------------

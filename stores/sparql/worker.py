@@ -15,6 +15,7 @@ finished document in the requested format, written under a byte cap.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -107,6 +108,13 @@ def _document(store: OxigraphStore, request: WorkRequest) -> tuple[str, str, byt
     if isinstance(result, ox.QueryBoolean):
         chunks = result_chunks(request.result_format, [], [], boolean=bool(result))
         form = "ASK"
+    elif request.result_format == "json":
+        # Oxigraph's own SPARQL JSON writer: no Python object per term. It cannot stop at the row
+        # cap, so the rows are counted afterwards (the byte cap still stops it as it writes).
+        result.serialize(cast(IO[bytes], sink), ox.QueryResultsFormat.JSON)
+        if len(json.loads(sink.getvalue())["results"]["bindings"]) > request.max_rows:
+            raise too_many_rows(request.max_rows)
+        return "SELECT", "json", sink.getvalue()
     else:
         variables = [v.value for v in result.variables]
         rows = (tuple(ox_cell(s[i]) for i in range(len(variables))) for s in result)
