@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from vawg_kg.errors import BuildError, SourceError
@@ -386,13 +386,7 @@ def emit_judged_implements(emitter: GraphEmitter, judged: JudgedImplements) -> N
     the time of the judgement, for the reviewer's reason."""
     for st, link, j in judged.confirmed:
         node = extraction_iri(URIRef(st.iri), VAWG.implements, link)
-        reviewer = URIRef(j.reviewer_iri)
-        emitter.add(reviewer, RDF.type, PROV.Agent)
-        emitter.add(reviewer, RDFS.label, Literal(j.by))
-        emitter.add(node, PROV.wasAssociatedWith, reviewer)
-        emitter.add(node, PROV.endedAtTime, Literal(j.at_iso, datatype=XSD.dateTime))
-        if j.why:
-            emitter.add(node, VAWG.judgementReason, Literal(j.why))
+        links.emit_reviewer(emitter, node, j, by=PROV.wasAssociatedWith, at=PROV.endedAtTime)
 
 
 def enrich_documents(enricher: Enricher, docs: Sequence[SourceDocument],

@@ -222,13 +222,18 @@ def emit_links(emitter: GraphEmitter, report: LinkReport) -> None:
 
 
 
-def emit_judgement(emitter: GraphEmitter, node: URIRef, j: Judgement) -> None:
-    """PROV of a judged link: attributed to the reviewer (a prov:Agent), generated at the time of
-    the judgement, with the reviewer's reason."""
+def emit_reviewer(emitter: GraphEmitter, node: URIRef, j: Judgement, *, by: URIRef, at: URIRef) -> None:
+    """The reviewer of a judgement (a prov:Agent) linked to ``node`` by ``by``, the time of the
+    judgement by ``at``, and the reviewer's reason."""
     reviewer = URIRef(j.reviewer_iri)
     emitter.add(reviewer, RDF.type, PROV.Agent)
     emitter.add(reviewer, RDFS.label, Literal(j.by))
-    emitter.add(node, PROV.wasAttributedTo, reviewer)
-    emitter.add(node, PROV.generatedAtTime, Literal(j.at_iso, datatype=XSD.dateTime))
+    emitter.add(node, by, reviewer)
+    emitter.add(node, at, Literal(j.at_iso, datatype=XSD.dateTime))
     if j.why:
         emitter.add(node, VAWG.judgementReason, Literal(j.why))
+
+
+def emit_judgement(emitter: GraphEmitter, node: URIRef, j: Judgement) -> None:
+    """PROV of a judged link: attributed to the reviewer, generated at the time of the judgement."""
+    emit_reviewer(emitter, node, j, by=PROV.wasAttributedTo, at=PROV.generatedAtTime)

@@ -8,13 +8,16 @@ over real HTTP only.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import httpx
@@ -98,3 +101,35 @@ def api_server(api_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def api(api_server: RunningServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=api_server.url, timeout=60) as client:
         yield client
+
+
+HOSTILE_MARKUP = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> '
+
+
+@dataclass
+class HostileServer:
+    """A server over a copy of the build whose first commitment's text and first lead's name carry
+    markup (``HOSTILE_MARKUP``): every page must show it as text."""
+
+    server: RunningServer
+    record: dict[str, Any]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@pytest.fixture(scope="session")
+def hostile_server(api_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
+    folder = tmp_path_factory.mktemp("hostile") / "build"
+    shutil.copytree(api_build_dir, folder)
+    path = folder / "commitments.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    records[0]["text"] = HOSTILE_MARKUP + records[0]["text"]
+    records[0]["leads"][0]["name"] = HOSTILE_MARKUP
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    server = start_server(folder, tmp_path_factory.mktemp("hostile-log"))
+    try:
+        yield HostileServer(server, records[0])
+    finally:
+        stop_server(server)

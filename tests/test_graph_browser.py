@@ -10,17 +10,14 @@ with the Performance API is printed (``pytest -s``).
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
-from tests.api_server import RunningServer, start_server, stop_server
+from tests.api_server import HOSTILE_MARKUP, HostileServer, RunningServer
 from tests.conftest import REPO
 from vawg_kg.loaders.text import clean, text_of_fragments
 from vawg_kg.paths import sources_dir
@@ -283,26 +280,7 @@ def test_no_request_leaves_the_server(recorder: Recorder, api_server: RunningSer
 
 # --- hostile text: a commitment containing markup is shown as text -----------------------
 
-@pytest.fixture(scope="module")
-def hostile_server(api_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    folder = tmp_path_factory.mktemp("hostile") / "build"
-    shutil.copytree(api_build_dir, folder)
-    path = folder / "commitments.json"
-    records = json.loads(path.read_text(encoding="utf-8"))
-    records[0]["text"] = HOSTILE + records[0]["text"]
-    records[0]["leads"][0]["name"] = HOSTILE
-    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    server = start_server(folder, tmp_path_factory.mktemp("hostile-log"))
-    try:
-        yield server
-    finally:
-        stop_server(server)
-
-
-HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> '
-
-
-def test_markup_in_a_commitment_is_text(chromium: Any, hostile_server: RunningServer, recorder: Recorder) -> None:
+def test_markup_in_a_commitment_is_text(chromium: Any, hostile_server: HostileServer, recorder: Recorder) -> None:
     page = chromium.new_page()
     recorder.attach(page)
     try:
@@ -313,8 +291,8 @@ def test_markup_in_a_commitment_is_text(chromium: Any, hostile_server: RunningSe
         page.wait_for_selector("html[data-ready='1']", timeout=20_000)
         iri = page.evaluate("window.vawgGraph.data.commitments.find(c => c.text.startsWith('<script>')).id")
         page.evaluate("iri => window.vawgGraph.select(iri)", iri)
-        assert page.text_content("#p-text").startswith(HOSTILE)
-        assert HOSTILE.strip() in page.text_content("#p-leads")
+        assert page.text_content("#p-text").startswith(HOSTILE_MARKUP)
+        assert HOSTILE_MARKUP.strip() in page.text_content("#p-leads")
         assert page.evaluate("window.__pwned") is None
         assert page.locator("#panel script, #panel img, #table-body script, #table-body img").count() == 0
         snap(page, "graph-hostile-text.png")

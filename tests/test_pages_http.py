@@ -6,18 +6,13 @@ The server is the session's real ``vawg-kg serve`` (tests/api_server.py) over th
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.api_server import start_server, stop_server
+from tests.api_server import HostileServer
 from vawg_kg.paths import sources_dir
 
 HMG = "hmg-vawg-strategy-2016"
@@ -171,28 +166,8 @@ def test_ontology_page_is_styled_by_a_file(api: httpx.Client) -> None:
 
 
 
-HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> '
-
-
-@pytest.fixture(scope="module")
-def hostile(api_build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
-    """A server over a copy of the build whose first commitment's text and lead name carry markup."""
-    folder = tmp_path_factory.mktemp("pages-hostile") / "build"
-    shutil.copytree(api_build_dir, folder)
-    path = folder / "commitments.json"
-    records = json.loads(path.read_text(encoding="utf-8"))
-    records[0]["text"] = HOSTILE + records[0]["text"]
-    records[0]["leads"][0]["name"] = HOSTILE
-    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    server = start_server(folder, tmp_path_factory.mktemp("pages-hostile-log"))
-    try:
-        yield server.url, records[0]
-    finally:
-        stop_server(server)
-
-
-def test_markup_in_the_data_is_text_on_every_page(hostile: tuple[str, dict[str, Any]]) -> None:
-    url, rec = hostile
+def test_markup_in_the_data_is_text_on_every_page(hostile_server: HostileServer) -> None:
+    url, rec = hostile_server.url, hostile_server.record
     slug = rec["leads"][0]["id"].rsplit("/", 1)[-1]
     with httpx.Client(base_url=url, timeout=60, headers={"accept": BROWSER}) as client:
         for path in (f"/commitments/{rec['doc_id']}/{rec['ref']}", f"/organisations/{slug}", "/gaps",

@@ -25,7 +25,7 @@ from typing import Any
 
 from vawg_kg.loaders.documents import BUNDLED
 from vawg_kg.graph_api.orgs import OrgDirectory
-from vawg_kg.iris import ID_BASE, LEGISLATION_BASE
+from vawg_kg.iris import LEGISLATION_BASE
 from vawg_kg.graph_api.service import FILTER_FIELDS
 from vawg_kg.graph_api.details import coverage_of
 from vawg_kg.loaders import lineage as lineage_mod

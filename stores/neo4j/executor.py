@@ -36,7 +36,7 @@ from neo4j.exceptions import (AuthError, ClientError, ConfigurationError, Driver
 from neo4j.graph import Node, Path, Relationship
 
 from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, QueryParseError, QueryTimeoutError,
-                            ResultTooLargeError, StoreError, StoreUnavailableError, TooManyRequestsError, VawgError)
+                            ResultTooLargeError, StoreError, StoreUnavailableError, VawgError)
 from vawg_kg.stores.neo4j.server import ConnectionSettings
 from vawg_kg.stores.neo4j.guard import check_plan, check_text, operators
 from vawg_kg.stores.lanes import Lane
