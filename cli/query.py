@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -13,6 +13,8 @@ from rich.table import Table
 
 from vawg_kg.cli.app import app, reports_errors
 from vawg_kg.errors import BadRequestError
+from vawg_kg.graph_api.service import GraphService
+from vawg_kg.graph_api.settings import Settings
 from vawg_kg.paths import default_build_dir
 from vawg_kg.queries import catalog
 from vawg_kg.queries.runner import run_named
@@ -49,6 +51,13 @@ def _params(pairs: list[str]) -> dict[str, str]:
             raise BadRequestError(f"--param takes NAME=VALUE, not {pair!r}")
         out[key.strip()] = value
     return out
+
+
+def _named_params(name: str, pairs: list[str], build_dir: Path) -> dict[str, Any]:
+    """``--param`` values resolved as the API resolves them: an organisation by slug, acronym or former
+    name, a theme by slug or label; a name that names nothing is an error listing the nearest names."""
+    catalog.get(name)  # an unknown question is reported before the build is read
+    return GraphService(build_dir, Settings.from_env()).named_params(_params(pairs))
 
 
 def _print(result: object, fmt: OutputFormat) -> None:
@@ -93,11 +102,11 @@ def query(
     if param and not named:
         raise BadRequestError("--param goes with --named; put literal values in the query text otherwise")
 
+    named_params = _named_params(named, param or [], build_dir) if named else {}
     if cypher is not None or (named and on_neo4j):
         with Neo4jStore.from_settings() as neo:
             if named:
-
-                result = run_named(named, _params(param or []), neo, timeout_s=timeout, max_rows=max_rows)
+                result = run_named(named, named_params, neo, timeout_s=timeout, max_rows=max_rows)
             else:
                 result = neo.run(_text_or_file(cypher or ""), {}, timeout_s=timeout, max_rows=max_rows)
         _print(result, fmt)
@@ -105,8 +114,7 @@ def query(
 
     store = OxigraphStore.ensure(build_dir)
     if named:
-
-        result = run_named(named, _params(param or []), store, guarded=True, timeout_s=timeout, max_rows=max_rows)
+        result = run_named(named, named_params, store, guarded=True, timeout_s=timeout, max_rows=max_rows)
     else:
         # The command line is the user's own machine, but the same guard keeps
         # a pasted query from writing or reaching out.

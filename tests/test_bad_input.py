@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, QueryParseError, QueryTimeoutError, SourceError,
-                            StoreUnavailableError, ValidationError)
+from vawg_kg.errors import (BadRequestError, ForbiddenQueryError, NotFoundError, QueryParseError, QueryTimeoutError,
+                            SourceError, StoreUnavailableError, ValidationError)
 
 ERROR_KEYS = {"error", "message", "details"}
 
@@ -256,6 +256,27 @@ def test_neo4j_wrong_database(neo4j_server: Any, build_dir: Path) -> None:
 def test_bad_sparql_on_the_command_line(build_dir: Path, query: str, exit_code: int,
                                         fragments: tuple[str, ...]) -> None:
     assert_cli_error(cli("query", "--sparql", query, "--build-dir", str(build_dir), timeout=120), exit_code, *fragments)
+
+
+@pytest.mark.parametrize(("param", "fragments"), [
+    ("org=org/hme-ofice", ("parameter 'org'", "no organisation called 'org/hme-ofice'", "home-office — Home Office, HO")),
+    ("theme=stalkng", ("parameter 'theme'", "no theme called 'stalkng'", "stalking-harassment")),
+])
+def test_unknown_names_on_the_command_line_list_the_nearest(build_dir: Path, param: str,
+                                                           fragments: tuple[str, ...]) -> None:
+    """As in the API: a name that names nothing is an error with the nearest names, not an empty table."""
+    name = "commitments_by_lead" if param.startswith("org=") else "commitments_by_theme"
+    assert_cli_error(cli("query", "--named", name, "--param", param, "--build-dir", str(build_dir), timeout=120),
+                     NotFoundError.exit_code, *fragments)
+
+
+def test_acronyms_name_organisations_on_the_command_line(build_dir: Path) -> None:
+    by_acronym = cli("query", "--named", "commitments_by_lead", "--param", "org=HO", "--format", "csv",
+                     "--build-dir", str(build_dir), timeout=120)
+    by_slug = cli("query", "--named", "commitments_by_lead", "--param", "org=home-office", "--format", "csv",
+                  "--build-dir", str(build_dir), timeout=120)
+    assert by_acronym.returncode == by_slug.returncode == 0, by_acronym.stderr
+    assert by_acronym.stdout == by_slug.stdout and by_acronym.stdout.count("\n") > 10
 
 
 def test_slow_sparql_on_the_command_line(build_dir: Path) -> None:
