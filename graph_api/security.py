@@ -38,11 +38,10 @@ BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 HTML_CSP = b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-# Swagger UI and ReDoc load their assets from a CDN and use an inline bootstrap script.
-DOCS_CSP = (b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-            b"img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-            b"font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; frame-ancestors 'none'")
+# Swagger UI and ReDoc: assets served by this server (graph_api/routes/api_docs.py), nothing from
+# elsewhere; their bootstrap is an inline script and inline styles, and ReDoc runs a blob: worker.
+DOCS_CSP = (b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            b"img-src 'self' data:; font-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 
 

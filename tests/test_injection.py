@@ -351,3 +351,4 @@ def test_security_headers_on_html(api: httpx.Client, path: str) -> None:
         assert "unsafe-eval" not in csp
         if path != "/docs":
             assert "unsafe-inline" not in csp
+        assert "http" not in csp  # every asset, /docs's included, comes from this server
