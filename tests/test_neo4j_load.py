@@ -80,6 +80,8 @@ def small_graph(commitments: int = 6) -> Graph:
         g.add((frag_span, VAWG.hasFragment, URIRef(f"{frag_span}#fragment-{i}")))
         g.add((URIRef(f"{frag_span}#fragment-{i}"), OA.start, Literal(a)))
         g.add((URIRef(f"{frag_span}#fragment-{i}"), OA.end, Literal(b)))
+    for page in (3, 2):  # a span of an added PDF, across a page break
+        g.add((frag_span, VAWG.onPage, Literal(page, datatype=XSD.positiveInteger)))
     section = ID["section/hmg-vawg-strategy-2016/annex-a"]
     g.add((section, RDF.type, VAWG.Section))
     g.add((section, RDFS.label, Literal("Annex A")))
@@ -141,6 +143,7 @@ def test_mapping_folds_spans_and_periods_and_lists_repeated_values(neo4j_driver:
     assert node["iri"] == str(ID["commitment/hmg-vawg-strategy-2016/A1"])
     assert (node["sourceFile"], node["sourceStart"], node["sourceEnd"]) == ("hmg-vawg-strategy-2016.md", 100, 140)
     assert (node["sourceFragmentStarts"], node["sourceFragmentEnds"]) == ([100, 125], [120, 140])
+    assert node["sourcePages"] == [2, 3]
     assert node["deadline"].iso_format() == "2020-03-31"
     assert node["deadlinePeriodStart"].iso_format() == "2019-04-01"
     cps = neo4j_driver.execute_query("MATCH (o:Organisation {iri: $iri}) RETURN o",

@@ -108,6 +108,9 @@ def reference_plan(g: Graph, model: OntologyModel) -> tuple[list[Any], list[Any]
             if fragments:
                 out["sourceFragmentStarts"] = [a for a, _ in fragments]
                 out["sourceFragmentEnds"] = [b for _, b in fragments]
+            pages = sorted(int(str(p)) for p in g.objects(value, URIRef(model.term("onPage"))))
+            if pages:
+                out["sourcePages"] = pages
             return out
         if prop.local_name == "deadlinePeriod":
             out = {}
@@ -144,7 +147,7 @@ def reference_plan(g: Graph, model: OntologyModel) -> tuple[list[Any], list[Any]
         else:
             unmapped[g.namespace_manager.normalizeUri(str(p))] += 1
     multi = {k for per in values.values() for k, vs in per.items() if len(vs) > 1}
-    multi |= {"sourceFragmentStarts", "sourceFragmentEnds"}
+    multi |= {"sourceFragmentStarts", "sourceFragmentEnds", "sourcePages"}
     nodes = []
     for node in sorted(subjects | rel_objects, key=key):
         props = {k: _as_list(vs) if k in multi else vs[0] for k, vs in values.get(node, {}).items()}

@@ -18,7 +18,7 @@ Mapping (``vawg_kg.ontology.model`` decides every name; nothing is listed here):
 * **Folded** (object properties with ``vawg:neo4jRelationship false``): the
   value and what hangs from it are not nodes. ``hasSourceSpan`` becomes
   ``sourceFile``/``sourceStart``/``sourceEnd`` (+ ``sourceFragmentStarts``/
-  ``sourceFragmentEnds`` for an interrupted span) on the statement, as the
+  ``sourceFragmentEnds`` for an interrupted span, ``sourcePages`` for a span of an added PDF) on the statement, as the
   ontology's comment on it says; ``deadlinePeriod`` becomes
   ``deadlinePeriodStart``/``deadlinePeriodEnd``; any other folded property
   keeps the value's IRI under its local name.
@@ -408,8 +408,9 @@ class _Mapper:
         # predicate → (what it maps to, its property, its Neo4j key or relationship type, the type's ends)
         self.actions: dict[str, tuple[int, OntProperty | None, str, list[str]]] = {RDF_TYPE: (_TYPE, None, "", [])}
         self.has_fragment, self.source_file = model.term("hasFragment"), model.term("sourceFile")
+        self.on_page = model.term("onPage")
         self.fold_reads = frozenset({OA_HAS_SOURCE, OA_HAS_SELECTOR, OA_START, OA_END, TIME_BEGINNING, TIME_END,
-                                     TIME_DATE, self.has_fragment, self.source_file})
+                                     TIME_DATE, self.has_fragment, self.source_file, self.on_page})
         self.is_class: dict[str, bool] = {}
         self.canon: dict[str, str] = {}
         self.subjects: set[str] = set()
@@ -521,6 +522,9 @@ class _Mapper:
             if fragments:
                 out["sourceFragmentStarts"] = [a for a, _ in fragments]
                 out["sourceFragmentEnds"] = [b for _, b in fragments]
+            pages = sorted(int(p.lexical) for p in self.reads.get((value, self.on_page), ()) if isinstance(p, RawLiteral))
+            if pages:
+                out["sourcePages"] = pages
             return out
         if prop.local_name == "deadlinePeriod":
             out = {}
@@ -575,7 +579,7 @@ class _Mapper:
                 many = _Many(() if old is _ABSENT else old if type(old) is _Many else (old,))
                 many.extend(val if isinstance(val, list) else [val])
                 cell[name] = many if len(many) > 1 else many[0]
-        multi = {"sourceFragmentStarts", "sourceFragmentEnds"}
+        multi = {"sourceFragmentStarts", "sourceFragmentEnds", "sourcePages"}
         for cell in values.values():
             multi.update(name for name, val in cell.items() if type(val) is _Many)
         label_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
