@@ -376,7 +376,10 @@ _SECTION_LABEL = re.compile(r"^(?:[Ss]ection|[Ss]ec\.|[Ss]\.?)\s?\d{1,3}[A-Z]?$"
 # is something not done, and must not link.
 _NEGATORS = re.compile(r"(?i)\b(?:not|no|never|nor|without|instead\s+of|rather\s+than|other\s+than|except)\b")
 # ... or follow it in a negative predicate ("a Stalking Protection Order was not sought").
-_NEGATED_AFTER = re.compile(r"(?i)[^\S\n]*(?:\w+[^\S\n]+)??(?:was|were|is|are|has|have|had|will|would|could|did|does|do)"
+# Linear whatever the text: a match starts only after a non-space (the concept's last character), and
+# the optional word only at a word's start, so a long run of spaces or letters is crossed once.
+_NEGATED_AFTER = re.compile(r"(?i)(?<![^\S\n])[^\S\n]*(?:\b\w+[^\S\n]+)??"
+                            r"(?:was|were|is|are|has|have|had|will|would|could|did|does|do)"
                             r"[^\S\n]+(?:not|never)\b")
 _CLAUSE_END = re.compile(r"[.;:!?()\n]")
 _NEGATION_WINDOW_WORDS = 6
