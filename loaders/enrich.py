@@ -81,7 +81,8 @@ def _dedupe(links: Iterable[Link]) -> list[Link]:
 _VAWG_GENERAL = f"{ID_BASE}theme/vawg-general"
 # "VAWG cases", "VAWG-related offences", "VAWG problem profiles": VAWG qualifies the noun, the
 # commitment is not about VAWG as a whole.
-_QUALIFIER_AFTER = re.compile(r"(?i)[\s-]+(?:cases?|offences?|offending|related|problem\s+profiles?|crimes?)\b")
+# (A match starts only after a word character, so a long run of spaces is crossed once.)
+_QUALIFIER_AFTER = re.compile(r"(?i)(?<![\s-])[\s-]+(?:cases?|offences?|offending|related|problem\s+profiles?|crimes?)\b")
 
 
 def _hint_list(statement: ParsedStatement, key: str) -> list[str]:

@@ -126,7 +126,7 @@ def key_of(iri: str) -> str:
     return unquote(iri[len(COMMITMENT_BASE):]) if iri.startswith(COMMITMENT_BASE) else iri
 
 
-_PAIR_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*/\S+")
+_PAIR_ID = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*/\S+\Z")  # anchored: linear even where searched
 
 
 def _fail(path: Path, line: int, message: str) -> JudgementsError:
