@@ -47,7 +47,8 @@ def serve(
             console.print("[yellow]only Host: localhost names are answered; set VAWG_KG_TRUSTED_HOSTS to the names "
                           "clients use[/]")
     console.print(f"vawg-kg API on http://{settings.host}:{settings.port}/ (docs at /docs)")
-    # httptools and uvloop (pinned in pyproject) are uvicorn's C parser and event loop; the access log is
-    # off unless asked for (one formatted line per request costs about as much as answering /health).
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info", http="httptools",
+    # h11 parses HTTP (it bounds a request head; httptools, faster, buffers an endless URL or header
+    # without limit); uvloop (pinned) is the event loop; the access log is off unless asked for (one
+    # formatted line per request costs about as much as answering /health).
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info", http="h11",
                 loop="uvloop", access_log=access_log, server_header=False, timeout_graceful_shutdown=5)

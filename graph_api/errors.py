@@ -246,8 +246,8 @@ def document_request_limits(app: Any) -> None:
                 if isinstance(op, dict) and "responses" in op:
                     op["responses"].setdefault("413", {"description": "the request body is too large", "content": ref})
                     op["responses"].setdefault("414", {"description": "the query string is too long", "content": ref})
-                    # The HTTP server (httptools) cannot parse a request line of 64 KiB or more and refuses
-                    # it with a plain-text 400 before the API sees it; under that the guard's JSON 414 applies.
+                    # The HTTP server (h11) refuses a request head over its limit with a plain-text 400 before
+                    # the API sees it; under that the guard's JSON 414 applies.
                     bad = op["responses"].setdefault("400", {"description": "bad request", "content": dict(ref)})
                     bad.setdefault("content", dict(ref))["text/plain"] = {"schema": {"type": "string"}}
         return schema

@@ -2,7 +2,8 @@
 
 Chromium is ``/usr/bin/chromium`` (``make browser``); axe-core is the npm release pinned in
 ``tests/axe/package-lock.json`` (``make axe``). Either missing fails in CI and skips elsewhere
-(``missing_service``). One browser serves the whole session; each test opens its own context.
+(``missing_service``). One browser per test module (Playwright's sync API keeps an event loop running in the thread while it
+is open, which would break later tests that run their own); each test opens its own context.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ AXE = REPO / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 IMAGES = REPO / "docs" / "images"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file():
         missing_service("Chromium (/usr/bin/chromium; make browser)")

@@ -272,4 +272,5 @@ def test_hand_counts_and_labelled_refs_match_the_parse(sources: Path, doc_id: st
         assert row["doc_id"] == doc_id
         assert row["ref"] in by_ref, row["ref"]
         assert by_ref[row["ref"]].text.startswith(row["text_prefix"]), row["ref"]
-        assert row["leads"], row["ref"]
+        if "leads" in row:  # rows added for legislation labels only carry no lead label
+            assert row["leads"], row["ref"]
