@@ -67,14 +67,19 @@ def start_server(build_dir: Path, log_dir: Path, env: Mapping[str, str] | None =
     raise RuntimeError(f"vawg-kg serve did not answer /health within {wait_s}s:\n{server.log()[-4000:]}")
 
 
-def stop_server(server: RunningServer) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a test's server process, killing it if it has not ended within 10 s."""
+    if process.poll() is None:
+        process.terminate()
         try:
-            server.process.wait(10)
+            process.wait(10)
         except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(5)
+            process.kill()
+            process.wait(5)
+
+
+def stop_server(server: RunningServer) -> None:
+    stop_process(server.process)
 
 
 @pytest.fixture(scope="session")

@@ -53,3 +53,14 @@ def serious_axe_violations(page: Any, axe_source: str) -> list[dict[str, Any]]:
         .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
                                            target: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))""")
     return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def click_node(page: Any, node: str) -> None:
+    """Click a vis-network node of /graph where the canvas draws it."""
+    page.locator("#network").scroll_into_view_if_needed()
+    xy = page.evaluate("""id => {
+        const net = window.vawgGraph.network, p = net.canvasToDOM(net.getPosition(id));
+        const box = document.getElementById('network').getBoundingClientRect();
+        return {x: box.left + p.x, y: box.top + p.y};
+    }""", node)
+    page.mouse.click(xy["x"], xy["y"])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.api_server import stop_process
 from tests.conftest import missing_service
 
 INSTALL_HINT = "the Oxigraph server (pip install oxigraph==0.5.13)"
@@ -69,9 +70,4 @@ def start_oxigraph(folder: Path, load: Path | None = None, read_only: bool = Fal
 
 
 def stop_oxigraph(server: OxigraphServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(5)
+    stop_process(server.process)

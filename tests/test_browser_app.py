@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.api_server import RunningServer
-from tests.browser_fixture import IMAGES, VIEWPORTS, serious_axe_violations
+from tests.browser_fixture import IMAGES, VIEWPORTS, click_node, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -251,16 +251,6 @@ def test_search_is_all_words_ranked(page: Any, size: str, api_server: RunningSer
 
 
 # --- The graph itself --------------------------------------------------------------------------
-
-def click_node(page: Any, node: str) -> None:
-    page.locator("#network").scroll_into_view_if_needed()
-    xy = page.evaluate("""id => {
-        const net = window.vawgGraph.network, p = net.canvasToDOM(net.getPosition(id));
-        const box = document.getElementById('network').getBoundingClientRect();
-        return {x: box.left + p.x, y: box.top + p.y};
-    }""", node)
-    page.mouse.click(xy["x"], xy["y"])
-
 
 def test_graph_reads_filters_and_goes_back(page: Any, size: str, api_server: RunningServer,
                                            api: httpx.Client) -> None:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.api_server import HOSTILE_MARKUP, HostileServer, RunningServer
+from tests.browser_fixture import click_node
 from tests.conftest import REPO
 from vawg_kg.loaders.text import clean, text_of_fragments
 from vawg_kg.paths import sources_dir
@@ -232,12 +233,7 @@ def test_the_network_api_selects_and_links_legislation(page: Any, api_server: Ru
     other = page.evaluate("window.vawgGraph.visibleCommitments()[7]")
     node = "c:" + str(page.evaluate("iri => window.vawgGraph.data.commitments.findIndex(c => c.id === iri)", other))
     page.evaluate("id => window.vawgGraph.network.focus(id, {scale: 1.5, animation: false})", node)
-    xy = page.evaluate("""id => {
-        const net = window.vawgGraph.network, p = net.canvasToDOM(net.getPosition(id));
-        const box = document.getElementById('network').getBoundingClientRect();
-        return {x: box.left + p.x, y: box.top + p.y};
-    }""", node)
-    page.mouse.click(xy["x"], xy["y"])
+    click_node(page, node)
     short = other.split("/commitment/", 1)[1]  # the URL carries the short id: doc_id/ref
     page.wait_for_url(lambda url: dict(parse_qsl(urlsplit(url).query)).get("select") == short)
     assert page.text_content("#p-ref") == other.rsplit("/", 1)[1]
