@@ -19,28 +19,35 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.namespace import PROV
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.stores import swap
-from vawg_kg.loaders.background import BackgroundChecks, collector_paused
+from vawg_kg.loaders.background import collector_paused
+from vawg_kg.loaders.part_checks import check, cross_tasks, document_task, split_by_owner
+from vawg_kg.loaders.part_checks import violations as part_violations
+from vawg_kg.loaders.document_parts import (PARTS_DIR, CacheDirs, EmitTask, Extracted, ExtractTask, SourceDocument,
+                                            code_version, coverage_of, emit_key, emit_part,
+                                            extract, key_of, parse_document)
 from vawg_kg.loaders.documents import (BUNDLED, UNKNOWN_PUBLISHER, DocumentInfo, DocumentMeta, check_doc_id,
                                        metadata_for)
 from vawg_kg.loaders.emit import GraphEmitter, extraction_iri
 from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, Link, org_iri
-from vawg_kg.loaders.parsers import parser_for
-from vawg_kg.loaders.readers import RENDERED_FORMATS, pages_of, read_document
+from vawg_kg.loaders.readers import RENDERED_FORMATS, read_document
 from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
-from vawg_kg.loaders.serialise import write_dumps
+from vawg_kg.loaders.serialise import NT_DUMP, merge_parts, prefixes_of, write_dumps_from_nt
 from vawg_kg.loaders.text import clean
 from vawg_kg.loaders.source_io import read_source
+from vawg_kg.loaders.workers import Progress, Workers, workers
 from vawg_kg.ontology.terms import VAWG
-from vawg_kg.ontology.validate import ontology_graph, shape_groups, validate_graph_in_child
-from vawg_kg.ontology.vocabulary import vocabulary_graph
+from vawg_kg.ontology.validate import ontology_graph, violation_error
+from vawg_kg.ontology.vocabulary import load_vocabulary, vocabulary_graph
 from vawg_kg.paths import sources_dir
 from vawg_kg.loaders import judgements, lineage, links
+
+__all__ = ["SourceDocument", "build_graph", "coverage_of", "dry_run", "parse_document", "plan_documents"]
 
 ADDED_DIR = "added-sources"
 _FIRST_HEADING = re.compile(r"^#[ \t]+(\S[^\n]*)$", re.MULTILINE)
@@ -52,19 +59,12 @@ StoreHook = Callable[[Path], object]  # its return value is ignored
 
 
 @dataclass
-class SourceDocument:
-    info: DocumentInfo
-    path: Path
-    text: str
-    original: Path | None = None  # the file as given, when ``text`` was extracted from it
-
-
-@dataclass
 class BuildResult:
     out_dir: Path
     statements: list[EnrichedStatement]
     report: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    reused: dict[str, int] = field(default_factory=dict)  # documents, parts and checks taken from the last build
 
 
 def _added_documents(out_dir: Path) -> list[DocumentInfo]:
@@ -147,36 +147,6 @@ def plan_documents(
     return docs, [added[k] for k in sorted(added)]
 
 
-def parse_document(doc: SourceDocument) -> ParsedDocument:
-    try:
-        parsed = parser_for(doc.info.shape).parse(doc.text, doc.info.doc_id, doc.info.file)
-    except SourceError as exc:
-        if doc.path.name == doc.info.file:
-            raise
-        # An added document is stored as <doc-id><suffix>; name the file the user gave too.
-        raise SourceError(f"{exc.message} (in {doc.path})", **exc.details) from None
-    for statement in parsed.statements:
-        statement.check_against(doc.text)
-        if doc.info.page_starts:
-            statement.span = replace(statement.span,
-                                     pages=pages_of(doc.info.page_starts, statement.span.fragments))
-    return parsed
-
-
-def coverage_of(doc: SourceDocument, parsed: ParsedDocument) -> dict[str, Any]:
-    total = len(doc.text.splitlines())
-    roles: dict[str, int] = {}
-    for role in parsed.line_roles.values():
-        roles[role] = roles.get(role, 0) + 1
-    unclaimed = parsed.unclaimed_lines(total)
-    uncertain = [{"line": u.line, "text": u.text, "cue": u.cue,
-                  **({"page": pages_of(doc.info.page_starts, ((u.start, u.start + 1),))[0]}
-                     if doc.info.page_starts else {})}
-                 for u in parsed.uncertain]
-    return {"lines": total, "roles": dict(sorted(roles.items())), "unclaimed": unclaimed[:200],
-            "unclaimed_count": len(unclaimed), "uncertain": uncertain[:500], "uncertain_count": len(uncertain)}
-
-
 def summarise(statements: list[EnrichedStatement], docs: list[SourceDocument]) -> dict[str, Any]:
     per_doc: dict[str, dict[str, int]] = {}
     for doc in docs:
@@ -193,20 +163,6 @@ def summarise(statements: list[EnrichedStatement], docs: list[SourceDocument]) -
     return per_doc
 
 
-def validator_count() -> int:
-    """Validation processes: one per core, at most two (``VAWG_KG_BUILD_VALIDATORS`` overrides).
-
-    Each forked child holds its own pyshacl state over the shared graph; at hundreds
-    of documents set 1 when memory is short.
-    """
-    raw = os.environ.get("VAWG_KG_BUILD_VALIDATORS", "").strip()
-    if raw:
-        if not raw.isdigit() or int(raw) < 1:
-            raise BuildError(f"VAWG_KG_BUILD_VALIDATORS={raw!r}: give a whole number of processes, 1 or more")
-        return int(raw)
-    return max(1, min(2, os.cpu_count() or 1))
-
-
 def build_graph(
     out_dir: Path,
     extra_sources: Sequence[tuple[Path, str]] = (),
@@ -215,11 +171,14 @@ def build_graph(
     store_hooks: Sequence[StoreHook] = (),
     metadata: Mapping[str, DocumentMeta] | None = None,
     judgements_file: Path | None = None,
+    on_progress: Progress | None = None,
 ) -> BuildResult:
-    """``judgements_file``: the reviewers' judgements to apply (default: ``data/judgements.jsonl`` of
+    """``on_progress(stage, done, total)`` is called as documents are done in the per-document stages.
+    ``judgements_file``: the reviewers' judgements to apply (default: ``data/judgements.jsonl`` of
     the package when it is there, see :func:`judgements.load`)."""
     with collector_paused():
-        return _build(Path(out_dir), extra_sources, remove_docs, on_stage, store_hooks, metadata, judgements_file)
+        return _build(Path(out_dir), extra_sources, remove_docs, on_stage, store_hooks, metadata, judgements_file,
+                      on_progress)
 
 
 def _build(
@@ -230,6 +189,7 @@ def _build(
     store_hooks: Sequence[StoreHook],
     metadata: Mapping[str, DocumentMeta] | None = None,
     judgements_file: Path | None = None,
+    on_progress: Progress | None = None,
 ) -> BuildResult:
     swap.recover(out_dir)
     timings: dict[str, float] = {}
@@ -247,15 +207,51 @@ def _build(
     judged, judgements_source = judgements.load(judgements_file)
     done("read")
 
-    stage("parse")
-    parsed = {doc.info.doc_id: parse_document(doc) for doc in docs}
-    coverage = {doc.info.doc_id: coverage_of(doc, parsed[doc.info.doc_id]) for doc in docs}
-    done("parse")
+    staged = swap.staging_dir(out_dir)
+    previous_parts = out_dir / PARTS_DIR
+    cache = CacheDirs(previous_parts if previous_parts.is_dir() else None, staged / PARTS_DIR)
+    cache.current.mkdir()
+    try:
+        with workers() as pool:
+            result = _build_in(out_dir, staged, cache, pool, docs, added, judged, judgements_source,
+                               stage, done, store_hooks, on_progress)
+        swap.swap_in(staged, out_dir)
+    except OSError as exc:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise BuildError(f"could not write the build output in {out_dir.parent}: {exc.strerror or exc}. "
+                         "The previous output is unchanged; free space or choose another --out.") from exc
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    result.timings = {k: v for k, v in timings.items() if not k.startswith("_")}
+    return result
 
-    stage("enrich")
-    enricher = Enricher()
-    statements = enrich_documents(enricher, docs, parsed)
-    done("enrich")
+
+def _build_in(
+    out_dir: Path,
+    staged: Path,
+    cache: CacheDirs,
+    pool: Workers,
+    docs: list[SourceDocument],
+    added: list[DocumentInfo],
+    judged: list[judgements.Judgement],
+    judgements_source: str,
+    stage: StageCallback,
+    done: StageCallback,
+    store_hooks: Sequence[StoreHook],
+    on_progress: Progress | None,
+) -> BuildResult:
+    stage("extract")
+    version = code_version()
+    extract_keys = {doc.info.doc_id: key_of(version, _manifest_row(doc.info), doc.text) for doc in docs}
+    extracted = pool.map(extract, [ExtractTask(doc.info, doc.path, doc.text, extract_keys[doc.info.doc_id], cache)
+                                   for doc in docs], "extract", on_progress)
+    by_doc = {doc.info.doc_id: ex for doc, ex in zip(docs, extracted)}
+    unknown = unknown_organisations(docs, extracted)
+    statements = [st for ex in extracted for st in ex.statements]
+    name_created_organisations(statements, unknown)
+    coverage = {doc_id: ex.coverage for doc_id, ex in by_doc.items()}
+    done("extract")
 
     stage("link")
     # Reviewers' judgements over the model: implements links here, overlaps in links.link_documents.
@@ -272,77 +268,118 @@ def _build(
     done("link")
 
     stage("emit")
-    emitter = GraphEmitter()
-    emitter.graph += vocabulary_graph()
-    for doc in docs:
-        emitter.document(doc.info)
-    for iri, label in sorted(enricher.unknown_organisations.items()):
-        emitter.organisation(iri, label)
-    texts = {doc.info.doc_id: doc.text for doc in docs}
-    for st in statements:
-        emitter.statement(texts[st.doc_id], st)
-    links.emit_links(emitter, link_report)
-    emit_judged_implements(emitter, judged_implements)
-    emit_lineage(emitter, lineage_answer)
-    graph: Graph = emitter.graph
+    created = frozenset(unknown)
+    emit_tasks = [EmitTask(doc.info, doc.text, by_doc[doc.info.doc_id].statements,
+                           emit_key(extract_keys[doc.info.doc_id], by_doc[doc.info.doc_id].statements, created),
+                           cache, created)
+                  for doc in docs]
+    parts = pool.map(emit_part, emit_tasks, "emit", on_progress)
+    corpus = GraphEmitter()
+    corpus.graph += vocabulary_graph()
+    for iri, label in unknown.items():
+        corpus.organisation(iri, label)
+    links.emit_links(corpus, link_report)
+    emit_judged_implements(corpus, judged_implements)
+    emit_lineage(corpus, lineage_answer)
     done("emit")
 
-    # Validation runs in forked children (the shapes split between them) while
-    # serialise and store work on the staging folder; nothing is swapped in until
-    # every child has passed.
     stage("validate")
-    check = BackgroundChecks([(validate_graph_in_child, (graph, group))
-                              for group in shape_groups(graph, validator_count())]).start()
+    types: dict[str, list[str]] = {}
+    for part in parts:
+        for node, classes in part.types.items():
+            types.setdefault(node, []).extend(classes)
+    for s, o in corpus.graph.subject_objects(RDF.type):
+        types.setdefault(str(s), []).append(str(o))
+    owner = owners(statements, link_report, judged_implements)
+    type_of = lambda node: types.get(node, ())  # noqa: E731
+    cross, cross_paths = cross_tasks(split_by_owner(corpus.graph, owner.get), owner.__contains__, type_of, cache)
+    document_checks = [document_task(part, type_of, cache) for part in parts]
+    checked = pool.map(check, [*document_checks, *cross], "validate", on_progress)
+    violations = part_violations(checked[:len(parts)], zip(cross, checked[len(parts):]), cross_paths)
+    if violations:
+        raise violation_error(violations)
+    done("validate")
+
     stage("serialise")
-    staged = swap.staging_dir(out_dir)
-    try:
-        write_dumps(graph, staged)
-        for rec in records:
-            entry = lineage_answer["commitments"][rec["id"]]
-            rec["lineage_order"], rec["status"] = entry["order"], entry["status"]
-            rec["status_judged_on"] = lineage_answer["judged_on"]
-        _write_json(staged / "commitments.json", records)
-        _write_json(staged / "lineage.json", lineage_answer)
-        _write_json(staged / "statements.json", [record_of(st) for st in statements if not st.is_commitment])
-        _write_json(staged / "links.json", link_report.to_json())
-        _write_json(staged / "candidates.json", link_report.candidates_json())
-        if added:
-            (staged / ADDED_DIR).mkdir()
-            for info in added:
-                doc = next(d for d in docs if d.info.doc_id == info.doc_id)
-                # the text the offsets count into, byte for byte as read (or as extracted)
-                (staged / ADDED_DIR / info.file).write_bytes(doc.text.encode("utf-8"))
-                if doc.original is not None and info.original:
-                    (staged / ADDED_DIR / ORIGINALS_DIR).mkdir(exist_ok=True)
-                    shutil.copyfile(doc.original, staged / ADDED_DIR / ORIGINALS_DIR / info.original)
-            _write_json(staged / ADDED_DIR / MANIFEST, [_manifest_row(d) for d in added])
-        done("serialise")
-        stage("store")
-        for hook in store_hooks:
-            hook(staged)
-        done("store")
-        check.result()
-        done("validate")
-        report = {
-            "documents": summarise(statements, docs),
-            "coverage": coverage,
-            "triples": len(graph),
-            "links": link_report.summary(),
-            "judgements": {**decisions.summary(judgements_source), "implements_applied": judged_implements.counts},
-            "stale_judgements": decisions.stale,
-        }
-        _write_json(staged / "report.json", report)
-        swap.swap_in(staged, out_dir)
-    except OSError as exc:
-        check.cancel()
-        shutil.rmtree(staged, ignore_errors=True)
-        raise BuildError(f"could not write the build output in {out_dir.parent}: {exc.strerror or exc}. "
-                         "The previous output is unchanged; free space or choose another --out.") from exc
-    except BaseException:
-        check.cancel()
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
-    return BuildResult(out_dir, statements, report, {k: v for k, v in timings.items() if not k.startswith("_")})
+    triples = merge_parts([c.path for c in checked], staged / NT_DUMP)
+    write_dumps_from_nt(staged, prefixes_of(corpus.graph))
+    for rec in records:
+        entry = lineage_answer["commitments"][rec["id"]]
+        rec["lineage_order"], rec["status"] = entry["order"], entry["status"]
+        rec["status_judged_on"] = lineage_answer["judged_on"]
+    _write_json(staged / "commitments.json", records)
+    _write_json(staged / "lineage.json", lineage_answer)
+    _write_json(staged / "statements.json", [record_of(st) for st in statements if not st.is_commitment])
+    _write_json(staged / "links.json", link_report.to_json())
+    _write_json(staged / "candidates.json", link_report.candidates_json())
+    if added:
+        (staged / ADDED_DIR).mkdir()
+        for info in added:
+            doc = next(d for d in docs if d.info.doc_id == info.doc_id)
+            # the text the offsets count into, byte for byte as read (or as extracted)
+            (staged / ADDED_DIR / info.file).write_bytes(doc.text.encode("utf-8"))
+            if doc.original is not None and info.original:
+                (staged / ADDED_DIR / ORIGINALS_DIR).mkdir(exist_ok=True)
+                shutil.copyfile(doc.original, staged / ADDED_DIR / ORIGINALS_DIR / info.original)
+        _write_json(staged / ADDED_DIR / MANIFEST, [_manifest_row(d) for d in added])
+    done("serialise")
+
+    stage("store")
+    for hook in store_hooks:
+        hook(staged)
+    done("store")
+    reused = {"documents": sum(ex.reused for ex in extracted), "parts": sum(p.reused for p in parts),
+              "checks": sum(c.reused for c in checked), "cross_parts": len(cross)}
+    report = {
+        "documents": summarise(statements, docs),
+        "coverage": coverage,
+        "triples": triples,
+        "links": link_report.summary(),
+        "judgements": {**decisions.summary(judgements_source), "implements_applied": judged_implements.counts},
+        "stale_judgements": decisions.stale,
+    }
+    _write_json(staged / "report.json", report)
+    (staged / PARTS_DIR / "reuse.json").write_text(json.dumps(reused, sort_keys=True) + "\n")
+    return BuildResult(out_dir, statements, report, reused=reused)
+
+
+def unknown_organisations(docs: Sequence[SourceDocument], extracted: Sequence[Extracted]) -> dict[str, str]:
+    """Organisations not in the vocabulary, created from the corpus: each publisher or owner first,
+    then those the documents name, in corpus order, each with the first label it was met with."""
+    known = load_vocabulary().organisations
+    out: dict[str, str] = {}
+    for doc in docs:
+        for slug in {doc.info.publisher, doc.info.owner}:
+            if slug not in known:
+                out[org_iri(slug)] = f"Publisher of {doc.info.doc_id} (not in the vocabulary)"
+    for ex in extracted:
+        for iri, label in ex.unknown_organisations.items():
+            out.setdefault(iri, label)
+    return out
+
+
+def name_created_organisations(statements: Sequence[EnrichedStatement], unknown: Mapping[str, str]) -> None:
+    """A created organisation is named as it was first met in the corpus, in every document (each
+    document was enriched on its own, where it was named as that document first met it)."""
+    for st in statements:
+        for group in (st.leads, st.partners):
+            for i, link in enumerate(group):
+                label = unknown.get(link.iri)
+                if label is not None and link.name != label:
+                    group[i] = replace(link, name=label)
+
+
+def owners(statements: Sequence[EnrichedStatement], report: links.LinkReport,
+           judged: JudgedImplements) -> dict[str, str]:
+    """The document each corpus-wide subject belongs to: a statement's, its judged extractions', and an
+    overlap node's first commitment's."""
+    doc_of = {st.iri: st.doc_id for st in statements}
+    out = dict(doc_of)
+    for st, link, _ in judged.confirmed:
+        out[str(extraction_iri(URIRef(st.iri), VAWG.implements, link))] = st.doc_id
+    for o in report.overlaps:
+        out[str(links.overlap_iri(o.a, o.b))] = doc_of[min(o.a, o.b)]
+    return out
 
 
 @dataclass

@@ -1,0 +1,129 @@
+"""Every part of the graph checked against the SHACL shapes on its own, with stubs.
+
+A document's part holds every triple of its nodes but one kind: what the corpus-wide
+work adds to them (a commitment's overlaps and status, the reviewer of a judged
+link). Those triples are made after every document is extracted, split by the
+document their subject belongs to (an overlap node by its first commitment) into one
+small *cross part* per document, plus one for what belongs to no document
+(vocabulary, created organisations, reviewers).
+
+Each part is checked with *stubs*: the ``rdf:type`` triples, taken from the part that
+holds them, of each node it points to outside itself, and of the document-owned
+subjects of a cross part. A node typed by a stub only is never a focus of the
+check (its triples are checked where they live). For a document-owned node the
+constraints on the cross paths (the properties cross parts add) are checked in the
+cross part, where all its values on those paths are, and the rest in the document's
+part. So the parts together find exactly the violations one run over the whole graph
+finds, and a part whose triples and stubs are unchanged since the last build is not
+checked again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, Graph, URIRef
+
+from vawg_kg.loaders.document_parts import CacheDirs, Part, key_of
+from vawg_kg.loaders.serialise import sorted_lines, write_part
+from vawg_kg.ontology.validate import shacl_results
+
+CORPUS = "_corpus"  # the cross part of what belongs to no document ("_" cannot start a doc id)
+
+Result = tuple[str, "str | None", str]  # (focus, path, text)
+
+
+@dataclass(frozen=True)
+class CheckTask:
+    name: str
+    path: Path  # the part's sorted N-Triples (written first from ``lines`` when given)
+    stubs: list[str]  # rdf:type lines of the nodes typed by a stub
+    stubbed: frozenset[str]  # nodes typed by a stub only: never a focus
+    key: str
+    cache: CacheDirs
+    lines: tuple[str, ...] = ()
+    owned: frozenset[str] = frozenset()  # a cross part's document-owned subjects
+
+
+@dataclass
+class Checked:
+    path: Path
+    results: list[Result]
+    reused: bool
+
+
+def _stub_lines(nodes: Iterable[str], types: Callable[[str], Iterable[str]]) -> list[str]:
+    return sorted({f"<{node}> <{RDF.type}> <{cls}> .\n" for node in nodes for cls in types(node)})
+
+
+def document_task(part: Part, types: Callable[[str], Iterable[str]], cache: CacheDirs) -> CheckTask:
+    stubs = _stub_lines(part.outside, types)
+    return CheckTask(part.path.name.split(".")[0], part.path, stubs, frozenset(part.outside),
+                     key_of(part.key, stubs), cache)
+
+
+def split_by_owner(graph: Graph, owner_of: Callable[[str], str | None]) -> dict[str, Graph]:
+    """The graph's triples grouped by the document owning their subject (:data:`CORPUS` for none)."""
+    out: dict[str, Graph] = {}
+    for s, p, o in graph:
+        owner = owner_of(str(s)) or CORPUS
+        chunk = out.get(owner)
+        if chunk is None:
+            chunk = out[owner] = Graph()
+        chunk.add((s, p, o))
+    return out
+
+
+def cross_tasks(chunks: Mapping[str, Graph], owned_subject: Callable[[str], bool],
+                types: Callable[[str], Iterable[str]], cache: CacheDirs) -> tuple[list[CheckTask], frozenset[str]]:
+    """A check per cross part, and the cross paths (the properties cross parts give document-owned nodes)."""
+    cross_paths = frozenset(str(p) for chunk in chunks.values() for s, p in chunk.subject_predicates()
+                            if owned_subject(str(s)))
+    tasks = []
+    for name, chunk in sorted(chunks.items()):
+        subjects = {str(s) for s in chunk.subjects()}
+        owned = frozenset(s for s in subjects if owned_subject(s))
+        outside = {str(o) for p, o in chunk.predicate_objects() if isinstance(o, URIRef) and p != RDF.type
+                   and str(o) not in subjects}
+        stubs = _stub_lines(owned | outside, types)
+        lines = tuple(sorted_lines(chunk))
+        key = key_of(name, lines, stubs)
+        tasks.append(CheckTask(name, cache.current / f"cross-{name}.{key}.nt", stubs, frozenset(outside), key,
+                               cache, lines, owned))
+    return tasks, cross_paths
+
+
+def check(task: CheckTask) -> Checked:
+    """The part's violations, each with its focus node and path (a stubbed node is never a focus)."""
+    found_name = f"{task.path.name}.{task.key}.check.json"
+    found = task.cache.find(found_name)
+    path = task.cache.find(task.path.name) if task.lines else task.path
+    if found is not None and path is not None:
+        return Checked(path, [tuple(r) for r in json.loads(found.read_text())], reused=True)  # type: ignore[misc]
+    if task.lines:
+        path = task.cache.current / task.path.name
+        write_part(task.lines, path)
+    assert path is not None
+    data = Graph()
+    data.parse(data=path.read_text(encoding="utf-8") + "".join(task.stubs), format="nt")
+    results: list[Result] = sorted({(str(r.focus), str(r.path) if r.path is not None else None, r.text)
+                                    for r in shacl_results(data, inplace=True) if str(r.focus) not in task.stubbed},
+                                   key=lambda r: (r[2], r[0]))
+    (task.cache.current / found_name).write_text(json.dumps(results))
+    return Checked(path, results, reused=False)
+
+
+def violations(documents: Iterable[Checked], cross: Iterable[tuple[CheckTask, Checked]],
+               cross_paths: frozenset[str]) -> list[str]:
+    """The violations of the whole graph, from the parts' checks: a document-owned node's
+    cross-path constraints counted from its cross part only, the others from its document's part."""
+    cross = list(cross)
+    extended = {s for task, _ in cross for s in task.owned}
+    out = [text for checked in documents for focus, path, text in checked.results
+           if not (path in cross_paths and focus in extended)]
+    out += [text for task, checked in cross for focus, path, text in checked.results
+            if focus not in task.owned or path in cross_paths]
+    return out
