@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.peers import markdown as markdown_peers
+from vawg_kg.loaders.build import STAGES
 from benchmarks.peers import markdown_isolation, markdown_named
 
 
@@ -139,7 +140,7 @@ def markdown(results: dict[str, Any]) -> str:
         ["docs", "commitments", "triples", "wall", "CPU (incl. validate child)", "slowest stage", "peak RSS",
          "overlaps / pairs scored / all pairs"], rows)
 
-    stage_names = ["read", "parse", "enrich", "link", "emit", "validate", "serialise", "store"]
+    stage_names = list(STAGES)
     rows = []
     for st in stage_names:
         row = [st]
@@ -148,7 +149,7 @@ def markdown(results: dict[str, Any]) -> str:
             if b and "error" not in b:
                 row.append(f"{_fmt(b['stages_wall_s'].get(st), ' s')} / cpu {_fmt(b['stages_cpu_s'].get(st), ' s')}")
         rows.append(row)
-    lines += ["## Build stages (wall / CPU; validate runs in a forked child alongside serialise and store)", ""]
+    lines += ["## Build stages (wall / CPU; extract, emit and validate run in the worker processes; CPU is the build's and its workers')", ""]
     lines += _table(["stage", *[f"{s} docs" for s, e in sizes.items()
                                 if e.get("build") and "error" not in e["build"]]], rows)
 

@@ -9,19 +9,19 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn,
+                           TimeElapsedColumn)
 from rich.console import Console
 from rich.table import Table
 
 from vawg_kg.cli.app import app, console, reports_errors
 from vawg_kg.errors import BadRequestError, NotFoundError
 from vawg_kg.paths import default_build_dir
-from vawg_kg.loaders.build import StoreHook, build_graph, dry_run
+from vawg_kg.loaders.build import STAGES, StoreHook, build_graph, dry_run
 from vawg_kg.loaders.documents import DocumentMeta, metadata_for
 from vawg_kg.loaders.records_json import records_to_csv
 from vawg_kg.stores.oxigraph import OxigraphStore
 
-STAGES = ("read", "parse", "enrich", "link", "emit", "validate", "serialise", "store")
 
 
 def store_hooks() -> list[StoreHook]:
@@ -116,15 +116,22 @@ def build(
         else:
             _print_dry_run(preview)
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("building", total=len(STAGES))
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        stages = progress.add_task("stage", total=len(STAGES))
+        per_part: dict[str, TaskID] = {}
 
         def on_stage(name: str) -> None:
-            progress.update(task, description=f"{name}…", completed=STAGES.index(name) if name in STAGES else 0)
+            progress.update(stages, description=f"stage: {name}", completed=STAGES.index(name))
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in per_part:
+                what = "documents" if stage in ("extract", "emit") else "parts checked"
+                per_part[stage] = progress.add_task(f"  {stage}: {what}", total=total)
+            progress.update(per_part[stage], completed=done)
 
         result = build_graph(out, list(zip(sources, ids)), remove_doc or [], on_stage, store_hooks(), metadata,
-                             judgements)
+                             judgements, on_progress)
     table = Table(title=f"vawg-kg build → {result.out_dir}")
     for col in ("document", "commitments", "outcomes", "unthemed", "unowned", "undated", "lines unclaimed",
                 "uncertain"):
@@ -141,6 +148,10 @@ def build(
     console.print(f"{result.report['triples']} triples; links: {result.report['links']}; "
                   f"stages (s): {result.timings}")
     console.print(f"judgements: {result.report['judgements']}", highlight=False)
+    reused = result.reused
+    console.print(f"reused from the last build: {reused['documents']} of {len(result.report['documents'])} "
+                  f"documents extracted, {reused['parts']} parts emitted, {reused['checks']} parts checked",
+                  highlight=False)
     for stale in result.report["stale_judgements"]:
         console.print(f"[bold yellow]warning:[/] stale judgement: {stale['message']}", highlight=False)
 

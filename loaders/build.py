@@ -1,15 +1,22 @@
 """The build: source documents → validated RDF graph and records, swapped in atomically.
 
-Stages (each timed in the returned ``BuildResult.timings``, which ``vawg-kg
-build`` prints): read, parse, enrich, link, emit, validate, serialise, store
-(callbacks such as the Oxigraph load run on the staged folder before the swap). A failure at any stage leaves the previous
-output untouched.
+Stages (:data:`STAGES`, each timed in ``BuildResult.timings``, which ``vawg-kg build``
+prints): read; extract (parse and enrich, per document, in worker processes); link
+(overlaps, judgements, lineage: the corpus-wide work); emit (each document's triples
+to a sorted N-Triples part, in the workers; the corpus-wide triples to cross parts);
+validate (each part against the SHACL shapes, in the workers, see
+:mod:`part_checks`); serialise (the dumps merged from the parts, the JSON records);
+store (callbacks such as the Oxigraph load, on the staged folder before the swap).
+
+Per-document work is kept in ``parts/`` of the build folder under keys of what it
+depends on (:mod:`document_parts`), so adding, replacing or removing a document
+re-does that document and the corpus-wide work; no process holds the whole graph.
+A failure at any stage leaves the previous output untouched.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import time
@@ -47,8 +54,10 @@ from vawg_kg.ontology.vocabulary import load_vocabulary, vocabulary_graph
 from vawg_kg.paths import sources_dir
 from vawg_kg.loaders import judgements, lineage, links
 
-__all__ = ["SourceDocument", "build_graph", "coverage_of", "dry_run", "parse_document", "plan_documents"]
+__all__ = ["STAGES", "SourceDocument", "build_graph", "coverage_of", "dry_run", "parse_document", "plan_documents"]
 
+# The stages, in order, that ``on_stage`` reports and ``BuildResult.timings`` times.
+STAGES = ("read", "extract", "link", "emit", "validate", "serialise", "store")
 ADDED_DIR = "added-sources"
 _FIRST_HEADING = re.compile(r"^#[ \t]+(\S[^\n]*)$", re.MULTILINE)
 ORIGINALS_DIR = "originals"  # inside ADDED_DIR: the PDF, Word or HTML file as given
@@ -235,7 +244,7 @@ def _build_in(
     docs: list[SourceDocument],
     added: list[DocumentInfo],
     judged: list[judgements.Judgement],
-    judgements_source: str,
+    judgements_source: str | None,
     stage: StageCallback,
     done: StageCallback,
     store_hooks: Sequence[StoreHook],

@@ -198,7 +198,8 @@ def emit_part(task: EmitTask) -> Part:
     stem = f"{task.info.doc_id}.{task.key}"
     nt, meta = task.cache.find(f"{stem}.nt"), task.cache.find(f"{stem}.json")
     if nt is not None and meta is not None:
-        return Part(nt, task.key, **json.loads(meta.read_text()), reused=True)
+        found = json.loads(meta.read_text())
+        return Part(nt, task.key, found["types"], found["outside"], found["triples"], reused=True)
     emitter = GraphEmitter()
     emitter.document(task.info)
     for st in task.statements:
@@ -213,6 +214,6 @@ def emit_part(task: EmitTask) -> Part:
     subjects = set(graph.subjects())
     outside = sorted({str(o) for p, o in graph.predicate_objects()
                       if isinstance(o, URIRef) and p != RDF.type and o not in subjects})
-    found = {"types": types, "outside": outside, "triples": len(lines)}
-    (task.cache.current / f"{stem}.json").write_text(json.dumps(found, sort_keys=True))
-    return Part(path, task.key, **found)
+    (task.cache.current / f"{stem}.json").write_text(
+        json.dumps({"types": types, "outside": outside, "triples": len(lines)}, sort_keys=True))
+    return Part(path, task.key, types, outside, len(lines))

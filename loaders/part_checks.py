@@ -102,7 +102,7 @@ def check(task: CheckTask) -> Checked:
     found = task.cache.find(found_name)
     path = task.cache.find(task.path.name) if task.lines else task.path
     if found is not None and path is not None:
-        return Checked(path, [tuple(r) for r in json.loads(found.read_text())], reused=True)  # type: ignore[misc]
+        return Checked(path, [(f, p, t) for f, p, t in json.loads(found.read_text())], reused=True)
     if task.lines:
         path = task.cache.current / task.path.name
         write_part(task.lines, path)

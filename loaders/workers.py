@@ -72,7 +72,7 @@ class Workers:
             return out
         futures = [self._pool.submit(_call, func, task) for task in tasks]
         done_count = 0
-        pending: set[Future[R]] = set(futures)
+        pending: set[Future[R | _Failure]] = set(futures)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -84,7 +84,7 @@ class Workers:
             done_count += len(finished)
             if progress:
                 progress(stage, done_count, total)
-        return [f.result() for f in futures]  # type: ignore[misc]  # no _Failure is left
+        return [r for f in futures if not isinstance(r := f.result(), _Failure)]
 
     def close(self) -> None:
         if self._pool is not None:

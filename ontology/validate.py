@@ -7,12 +7,13 @@ runs an OWL RL closure (owlrl) over the ontology and its vocabularies.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import owlrl
 from pyshacl import validate as shacl_validate
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -42,10 +43,27 @@ def validate_graph(data: Graph, *, inplace: bool = False, shapes: Sequence[URIRe
     """Raise ValidationError listing each SHACL violation as '<focus node> <path>: <message>'.
 
     ``inplace=True`` lets pyshacl mix the ontology into ``data`` itself instead of a
-    copy: for a caller that owns a throwaway graph (the build's forked validation
-    child), it halves the memory of validating a large graph. ``shapes`` limits the
-    run to those node shapes (see :func:`shape_groups`); None uses them all.
+    copy: for a caller that owns a throwaway graph, it halves the memory of
+    validating a large graph. ``shapes`` limits the run to those node shapes; None
+    uses them all.
     """
+    found = shacl_results(data, inplace=inplace, shapes=shapes)
+    if found:
+        raise violation_error(r.text for r in found)
+
+
+@dataclass(frozen=True)
+class ShaclResult:
+    """One violation: its focus node, the property path (None for a node constraint) and its text."""
+
+    focus: Node
+    path: Node | None
+    text: str
+
+
+def shacl_results(data: Graph, *, inplace: bool = False,
+                  shapes: Sequence[URIRef] | None = None) -> list[ShaclResult]:
+    """Every SHACL violation of ``data`` (empty when it conforms); see :func:`validate_graph`."""
     # inference="none": the ontology is mixed into the data graph as the class
     # hierarchy, which is all sh:targetClass / sh:class need; RDFS inference
     # would add nothing the shapes check and costs several times the run time.
@@ -59,9 +77,14 @@ def validate_graph(data: Graph, *, inplace: bool = False, shapes: Sequence[URIRe
         use_shapes=[str(s) for s in shapes] if shapes else None,
     )
     if conforms:
-        return
+        return []
     assert isinstance(results, Graph)
-    raise violation_error({_describe(data, results, r) for r in results.subjects(RDF.type, SH.ValidationResult)})
+    out = []
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(r, SH.focusNode)
+        assert focus is not None
+        out.append(ShaclResult(focus, results.value(r, SH.resultPath), _describe(data, results, r)))
+    return out
 
 
 def violation_error(violations: Iterable[str]) -> ValidationError:
@@ -77,36 +100,6 @@ def violation_error(violations: Iterable[str]) -> ValidationError:
         + "\nFix the parser, linker or vocabulary that produced these nodes and rebuild.",
         violations=problems,
     )
-
-
-def targeting_shapes() -> list[URIRef]:
-    """Every node shape that selects focus nodes by class (all of ours do)."""
-    return sorted({s for s in shapes_graph().subjects(SH.targetClass, None) if isinstance(s, URIRef)})
-
-
-def shape_groups(data: Graph, groups: int) -> list[list[URIRef]]:
-    """The targeting shapes in ``groups`` sets of about equal work, for validators run side by side.
-
-    A shape's focus nodes are checked independently of other shapes', so validating
-    each set separately finds exactly the violations one run over all shapes finds.
-    Work is estimated as (instances of the target class and its subclasses) x
-    (property shapes + 1); sets are filled largest first (LPT scheduling).
-    """
-    sg, ont = shapes_graph(), ontology_graph()
-    costs: list[tuple[int, URIRef]] = []
-    for shape in targeting_shapes():
-        classes = {c for target in sg.objects(shape, SH.targetClass)
-                   for c in ont.transitive_subjects(RDFS.subClassOf, target)}
-        instances = len({s for c in classes for s in data.subjects(RDF.type, c)})
-        properties = len(list(sg.objects(shape, SH.property)))
-        costs.append((instances * (properties + 1), shape))
-    loads = [0] * max(1, groups)
-    members: list[list[URIRef]] = [[] for _ in loads]
-    for cost, shape in sorted(costs, key=lambda c: (-c[0], c[1])):
-        lightest = loads.index(min(loads))
-        loads[lightest] += cost
-        members[lightest].append(shape)
-    return [sorted(group) for group in members if group]
 
 
 def _describe(data: Graph, results: Graph, result: Node) -> str:
@@ -184,13 +177,5 @@ def consistency_errors(graph: Graph) -> list[str]:
     return sorted(set(errors))
 
 
-__all__ = ["check_consistency", "consistency_errors", "shape_groups", "violation_error", "validate_graph", "vocabulary_files", "short"]
-
-
-def validate_graph_in_child(data: Graph, shapes: Sequence[URIRef] | None = None) -> None:
-    """``validate_graph`` for the build's forked validation children: there the graph is
-    the child's own copy-on-write copy, so pyshacl may add the ontology to it in place.
-    Run in the main process (no fork available), it validates a copy as usual."""
-    import multiprocessing
-
-    validate_graph(data, inplace=multiprocessing.parent_process() is not None, shapes=shapes)
+__all__ = ["ShaclResult", "check_consistency", "consistency_errors", "shacl_results", "violation_error",
+           "validate_graph", "vocabulary_files", "short"]

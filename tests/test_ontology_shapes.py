@@ -123,40 +123,5 @@ def test_a_long_list_of_violations_is_cut_with_a_count() -> None:
     assert caught.value.message.count("\n  id:") == MAX_LISTED
 
 
-MANY_MISTAKES = [
-    ('vawg:ref "A93" ;', ""), ("vawg:score 0.82", "vawg:score 1.5"), ('skos:notation "16" ;', ""),
-    ("oa:start 1234", "oa:start -1"), ('vawg:isCurrent false', 'vawg:isCurrent "no"'),
-    ("vawg:extractionRule \"with-partner-phrase\" ;", ""), ('rdfs:label "Priority 1" ;', ""),
-]
 
 
-@pytest.mark.parametrize("groups", [1, 2, 3, 5])
-def test_shapes_split_into_groups_find_exactly_what_one_run_finds(groups: int) -> None:
-    """The build validates in parallel children, one group of shapes each."""
-    from vawg_kg.ontology.validate import shape_groups, targeting_shapes
-
-    data = graph(*MANY_MISTAKES)
-    whole = set(violations(data))
-    split = shape_groups(data, groups)
-    assert sorted(s for group in split for s in group) == targeting_shapes()  # each shape in one group
-    assert 1 <= len(split) <= groups
-    found: set[str] = set()
-    for group in split:
-        try:
-            validate_graph(data, shapes=group)
-        except ValidationError as exc:
-            found |= set(exc.details["violations"])
-    assert found == whole and len(whole) >= len(MANY_MISTAKES)
-
-
-def test_parallel_checks_merge_their_violations_into_one_error() -> None:
-    from vawg_kg.loaders.background import BackgroundChecks
-    from vawg_kg.ontology.validate import shape_groups, validate_graph_in_child
-
-    data = graph(*MANY_MISTAKES)
-    whole = violations(data)
-    checks = BackgroundChecks([(validate_graph_in_child, (data, group)) for group in shape_groups(data, 2)])
-    with pytest.raises(ValidationError) as caught:
-        checks.start().result()
-    assert caught.value.details["violations"] == whole
-    assert f"violates {len(whole)} SHACL constraint(s)" in caught.value.message
