@@ -20,19 +20,19 @@ import json
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, XSD, Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import PROV
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.stores import swap
 from vawg_kg.loaders.background import collector_paused
-from vawg_kg.loaders.part_checks import check, cross_tasks, document_task, split_by_owner
+from vawg_kg.loaders.part_checks import CrossEmitter, check, cross_tasks, document_task
 from vawg_kg.loaders.part_checks import violations as part_violations
 from vawg_kg.loaders.document_parts import (PARTS_DIR, CacheDirs, EmitTask, Extracted, ExtractTask, SourceDocument,
                                             code_version, coverage_of, emit_key, emit_part,
@@ -271,7 +271,8 @@ def _build_in(
     overlaps_json = link_report.to_json()["overlaps"]
     published = {r["id"]: r["doc_published"] for r in records}
     rejected = [pair for pair, j in decisions.overlaps.items() if j.decision == "rejected"]
-    nearest = lineage.nearest_candidates(link_report.candidates_json()["candidates"], published, overlaps_json, rejected)
+    nearest = lineage.nearest_candidates((c.to_json() for c in link_report.scored), published, overlaps_json,
+                                         rejected)
     # One lineage and one status per commitment (loaders/lineage.py), used by every reader.
     lineage_answer = lineage.compute(records, overlaps_json, nearest, judged_implements.evidence())
     done("link")
@@ -283,8 +284,10 @@ def _build_in(
                            cache, created)
                   for doc in docs]
     parts = pool.map(emit_part, emit_tasks, "emit", on_progress)
-    corpus = GraphEmitter()
-    corpus.graph += vocabulary_graph()
+    owner = owners(statements, link_report, judged_implements)
+    corpus = CrossEmitter(owner.get)
+    for s, p, o in vocabulary_graph():
+        corpus.add(s, p, o)
     for iri, label in unknown.items():
         corpus.organisation(iri, label)
     links.emit_links(corpus, link_report)
@@ -297,11 +300,13 @@ def _build_in(
     for part in parts:
         for node, classes in part.types.items():
             types.setdefault(node, []).extend(classes)
-    for s, o in corpus.graph.subject_objects(RDF.type):
-        types.setdefault(str(s), []).append(str(o))
-    owner = owners(statements, link_report, judged_implements)
+        part.types = {}  # indexed: not kept twice
+    for cross_part in corpus.parts.values():
+        for node, classes in cross_part.types.items():
+            types.setdefault(node, []).extend(classes)
     type_of = lambda node: types.get(node, ())  # noqa: E731
-    cross, cross_paths = cross_tasks(split_by_owner(corpus.graph, owner.get), owner.__contains__, type_of, cache)
+    cross, cross_paths = cross_tasks(corpus.parts, owner.__contains__, type_of, cache)
+    corpus.parts.clear()
     document_checks = [document_task(part, type_of, cache) for part in parts]
     checked = pool.map(check, [*document_checks, *cross], "validate", on_progress)
     violations = part_violations(checked[:len(parts)], zip(cross, checked[len(parts):]), cross_paths)
@@ -311,7 +316,7 @@ def _build_in(
 
     stage("serialise")
     triples = merge_parts([c.path for c in checked], staged / NT_DUMP)
-    write_dumps_from_nt(staged, prefixes_of(corpus.graph))
+    write_dumps_from_nt(staged, prefixes_of(GraphEmitter().graph))
     for rec in records:
         entry = lineage_answer["commitments"][rec["id"]]
         rec["lineage_order"], rec["status"] = entry["order"], entry["status"]
@@ -320,7 +325,7 @@ def _build_in(
     _write_json(staged / "lineage.json", lineage_answer)
     _write_json(staged / "statements.json", [record_of(st) for st in statements if not st.is_commitment])
     _write_json(staged / "links.json", link_report.to_json())
-    _write_json(staged / "candidates.json", link_report.candidates_json())
+    _write_json_streaming(staged / "candidates.json", link_report.candidates_json(lazy=True))
     if added:
         (staged / ADDED_DIR).mkdir()
         for info in added:
@@ -478,13 +483,33 @@ def emit_lineage(emitter: GraphEmitter, answer: dict[str, Any]) -> None:
     ont = ontology_graph()
     for s, p, o in ont:
         if isinstance(s, URIRef) and str(s).startswith(lineage.STATUS_SCHEME):
-            emitter.graph.add((s, p, o))
+            emitter.add(s, p, o)
     judged = Literal(answer["judged_on"], datatype=XSD.date)
     for iri, entry in answer["commitments"].items():
         node = URIRef(iri)
         emitter.add(node, VAWG.lineageStatus, URIRef(lineage.status_iri(entry["status"])))
         emitter.add(node, VAWG.statusJudgedOn, judged)
         emitter.add(node, VAWG.lineageOrder, Literal(entry["order"], datatype=XSD.integer))
+
+
+def _write_json_streaming(path: Path, data: Mapping[str, Any]) -> None:
+    """``_write_json``'s bytes for an object whose values may be iterators (written as lists, an item
+    at a time): a corpus's millions of scored candidates are never all in memory as JSON."""
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("{")
+        for i, key in enumerate(sorted(data)):
+            value = data[key]
+            out.write(("," if i else "") + f"\n {json.dumps(key, ensure_ascii=False)}: ")
+            if isinstance(value, Iterator):
+                first = True
+                for item in value:
+                    text = json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)
+                    out.write(("[\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
+                    first = False
+                out.write("[]" if first else "\n ]")
+            else:
+                out.write(json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n "))
+        out.write("\n}\n" if data else "}\n")
 
 
 def _write_json(path: Path, data: Any) -> None:

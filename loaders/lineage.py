@@ -169,7 +169,11 @@ def nearest_candidates(candidates: Iterable[Mapping[str, Any]], published: Mappi
             continue
         for this, other in ((a, b), (b, a)):
             if published[other] > published[this]:
-                best[this].append((float(c["probability"]), other, c))
+                found = best[this]
+                found.append((float(c["probability"]), other, c))
+                if len(found) > 4 * k:  # keep only the best few: a corpus scores millions of pairs
+                    found.sort(key=lambda s: (-s[0], s[1]))
+                    del found[k:]
     out: dict[str, list[dict[str, Any]]] = {}
     for iri, found in best.items():
         found.sort(key=lambda s: (-s[0], s[1]))

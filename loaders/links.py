@@ -112,8 +112,10 @@ class LinkReport:
     def to_json(self) -> dict[str, Any]:
         return {"method": METHOD, "thresholds": thresholds(), "overlaps": [o.to_json() for o in self.overlaps]}
 
-    def candidates_json(self) -> dict[str, Any]:
-        return {"method": METHOD, "thresholds": thresholds(), "candidates": [c.to_json() for c in self.scored]}
+    def candidates_json(self, lazy: bool = False) -> dict[str, Any]:
+        """``candidates.json``; ``lazy``: the candidates as an iterator, made as they are read."""
+        rows = (c.to_json() for c in self.scored)
+        return {"method": METHOD, "thresholds": thresholds(), "candidates": rows if lazy else list(rows)}
 
 
 def thresholds() -> dict[str, float]:

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
 from vawg_kg.loaders.document_parts import CacheDirs, Part, key_of
-from vawg_kg.loaders.serialise import sorted_lines, write_part
+from vawg_kg.loaders.emit import GraphEmitter
+from vawg_kg.loaders.serialise import OxigraphTerms, write_part
 from vawg_kg.ontology.validate import shacl_results
 
 CORPUS = "_corpus"  # the cross part of what belongs to no document ("_" cannot start a doc id)
@@ -65,34 +66,58 @@ def document_task(part: Part, types: Callable[[str], Iterable[str]], cache: Cach
                      key_of(part.key, stubs), cache)
 
 
-def split_by_owner(graph: Graph, owner_of: Callable[[str], str | None]) -> dict[str, Graph]:
-    """The graph's triples grouped by the document owning their subject (:data:`CORPUS` for none)."""
-    out: dict[str, Graph] = {}
-    for s, p, o in graph:
-        owner = owner_of(str(s)) or CORPUS
-        chunk = out.get(owner)
-        if chunk is None:
-            chunk = out[owner] = Graph()
-        chunk.add((s, p, o))
-    return out
+@dataclass
+class CrossPart:
+    """One cross part's triples as N-Triples lines, with what its check needs to know of them."""
+
+    lines: set[str] = field(default_factory=set)
+    subjects: set[str] = field(default_factory=set)
+    objects: set[str] = field(default_factory=set)  # IRIs it points to (rdf:type's classes aside)
+    types: dict[str, list[str]] = field(default_factory=dict)
 
 
-def cross_tasks(chunks: Mapping[str, Graph], owned_subject: Callable[[str], bool],
+class CrossEmitter(GraphEmitter):
+    """An emitter that files each triple straight into the cross part of its subject's document
+    (:data:`CORPUS` for none), as an N-Triples line: the corpus-wide triples are never one graph."""
+
+    def __init__(self, owner_of: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._owner_of = owner_of
+        self._terms = OxigraphTerms()
+        self.parts: dict[str, CrossPart] = {}
+
+    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
+        subject = str(s)
+        owner = self._owner_of(subject) or CORPUS
+        part = self.parts.get(owner)
+        if part is None:
+            part = self.parts[owner] = CrossPart()
+        line = self._terms.line(s, p, o)
+        if line in part.lines:
+            return
+        part.lines.add(line)
+        part.subjects.add(subject)
+        if p == RDF.type:
+            part.types.setdefault(subject, []).append(str(o))
+        elif isinstance(o, URIRef):
+            part.objects.add(str(o))
+
+
+def cross_tasks(parts: Mapping[str, CrossPart], owned_subject: Callable[[str], bool],
                 types: Callable[[str], Iterable[str]], cache: CacheDirs) -> tuple[list[CheckTask], frozenset[str]]:
     """A check per cross part, and the cross paths (the properties cross parts give document-owned nodes)."""
-    cross_paths = frozenset(str(p) for chunk in chunks.values() for s, p in chunk.subject_predicates()
-                            if owned_subject(str(s)))
+    owned_by_part = {name: frozenset(s for s in part.subjects if owned_subject(s)) for name, part in parts.items()}
+    cross_paths = frozenset(line.split(" ", 2)[1][1:-1] for name, part in parts.items() if owned_by_part[name]
+                            for line in part.lines if line[1:line.index(">")] in owned_by_part[name])
     tasks = []
-    for name, chunk in sorted(chunks.items()):
-        subjects = {str(s) for s in chunk.subjects()}
-        owned = frozenset(s for s in subjects if owned_subject(s))
-        outside = {str(o) for p, o in chunk.predicate_objects() if isinstance(o, URIRef) and p != RDF.type
-                   and str(o) not in subjects}
+    for name, part in sorted(parts.items()):
+        owned = owned_by_part[name]
+        outside = frozenset(part.objects - part.subjects)
         stubs = _stub_lines(owned | outside, types)
-        lines = tuple(sorted_lines(chunk))
+        lines = tuple(sorted(part.lines))
         key = key_of(name, lines, stubs)
-        tasks.append(CheckTask(name, cache.current / f"cross-{name}.{key}.nt", stubs, frozenset(outside), key,
-                               cache, lines, owned))
+        tasks.append(CheckTask(name, cache.current / f"cross-{name}.{key}.nt", stubs, outside, key, cache, lines,
+                               owned))
     return tasks, cross_paths
 
 

@@ -30,32 +30,43 @@ DUMPS = {
 PREFIXES = frozenset({"vawg", "id", "oa", "org", "skos", "prov", "dcterms", "time", "rdf", "rdfs", "xsd", "owl"})
 
 
-def to_oxigraph_triples(graph: Graph) -> list[ox.Triple]:
-    """The graph's triples as Oxigraph terms (unsorted).
+class OxigraphTerms:
+    """rdflib terms → Oxigraph terms, each IRI converted once (keyed by plain str: rdflib's
+    term hashing is Python code). Five times faster than writing N-Triples with rdflib and
+    parsing them back, and the same triples."""
 
-    Converted term by term, each IRI once: five times faster than writing N-Triples
-    with rdflib and parsing them back, and the same triples.
-    """
-    iris: dict[str, ox.NamedNode] = {}  # keyed by plain str: rdflib's term hashing is Python code
+    def __init__(self) -> None:
+        self._iris: dict[str, ox.NamedNode] = {}
 
-    def iri(term: Node) -> ox.NamedNode:
+    def iri(self, term: Node) -> ox.NamedNode:
         key = str(term)
-        made = iris.get(key)
+        made = self._iris.get(key)
         if made is None:
-            made = iris[key] = ox.NamedNode(key)
+            made = self._iris[key] = ox.NamedNode(key)
         return made
 
-    def node(term: Node) -> ox.NamedNode | ox.BlankNode:
-        return ox.BlankNode(str(term)) if isinstance(term, BNode) else iri(term)
+    def node(self, term: Node) -> ox.NamedNode | ox.BlankNode:
+        return ox.BlankNode(str(term)) if isinstance(term, BNode) else self.iri(term)
 
-    def literal(term: Literal) -> ox.Literal:
+    def literal(self, term: Literal) -> ox.Literal:
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
-            return ox.Literal(str(term), datatype=iri(term.datatype))
+            return ox.Literal(str(term), datatype=self.iri(term.datatype))
         return ox.Literal(str(term))
 
-    return [ox.Triple(node(s), iri(p), literal(o) if isinstance(o, Literal) else node(o)) for s, p, o in graph]
+    def triple(self, s: Node, p: Node, o: Node) -> ox.Triple:
+        return ox.Triple(self.node(s), self.iri(p), self.literal(o) if isinstance(o, Literal) else self.node(o))
+
+    def line(self, s: Node, p: Node, o: Node) -> str:
+        """The triple as an N-Triples line, as pyoxigraph writes it."""
+        return f"{self.triple(s, p, o)} .\n"
+
+
+def to_oxigraph_triples(graph: Graph) -> list[ox.Triple]:
+    """The graph's triples as Oxigraph terms (unsorted)."""
+    terms = OxigraphTerms()
+    return [terms.triple(s, p, o) for s, p, o in graph]
 
 
 def sorted_lines(graph: Graph) -> list[str]:
