@@ -286,8 +286,7 @@ def _build_in(
     parts = pool.map(emit_part, emit_tasks, "emit", on_progress)
     owner = owners(statements, link_report, judged_implements)
     corpus = CrossEmitter(owner.get)
-    for s, p, o in vocabulary_graph():
-        corpus.add(s, p, o)
+    corpus.copy(vocabulary_graph())
     for iri, label in unknown.items():
         corpus.organisation(iri, label)
     links.emit_links(corpus, link_report)
@@ -480,10 +479,8 @@ def dry_run(
 def emit_lineage(emitter: GraphEmitter, answer: dict[str, Any]) -> None:
     """Each commitment's status, the date it was judged against and its place in the corpus order,
     with the status scheme (declared in the ontology) copied into the graph."""
-    ont = ontology_graph()
-    for s, p, o in ont:
-        if isinstance(s, URIRef) and str(s).startswith(lineage.STATUS_SCHEME):
-            emitter.add(s, p, o)
+    emitter.copy((s, p, o) for s, p, o in ontology_graph()
+                 if isinstance(s, URIRef) and str(s).startswith(lineage.STATUS_SCHEME))
     judged = Literal(answer["judged_on"], datatype=XSD.date)
     for iri, entry in answer["commitments"].items():
         node = URIRef(iri)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from typing import cast
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
 from rdflib.namespace import DCTERMS, PROV, SKOS, TIME
 
 from vawg_kg.loaders.documents import DocumentInfo
@@ -65,6 +67,11 @@ class GraphEmitter:
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.graph.add((s, p, o))
+
+    def copy(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Triples of another graph (the vocabulary, the ontology's status scheme), as they are."""
+        for s, p, o in triples:
+            self.add(cast(URIRef, s), cast(URIRef, p), cast("URIRef | Literal", o))
 
     def document(self, doc: DocumentInfo) -> URIRef:
         node = doc_iri(doc.doc_id)
