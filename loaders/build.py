@@ -31,7 +31,6 @@ from rdflib.namespace import PROV
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.stores import swap
-from vawg_kg.loaders.background import collector_paused
 from vawg_kg.loaders.part_checks import CrossEmitter, check, cross_tasks, document_task
 from vawg_kg.loaders.part_checks import violations as part_violations
 from vawg_kg.loaders.document_parts import (PARTS_DIR, CacheDirs, EmitTask, Extracted, ExtractTask, SourceDocument,
@@ -185,9 +184,8 @@ def build_graph(
     """``on_progress(stage, done, total)`` is called as documents are done in the per-document stages.
     ``judgements_file``: the reviewers' judgements to apply (default: ``data/judgements.jsonl`` of
     the package when it is there, see :func:`judgements.load`)."""
-    with collector_paused():
-        return _build(Path(out_dir), extra_sources, remove_docs, on_stage, store_hooks, metadata, judgements_file,
-                      on_progress)
+    return _build(Path(out_dir), extra_sources, remove_docs, on_stage, store_hooks, metadata, judgements_file,
+                  on_progress)
 
 
 def _build(

