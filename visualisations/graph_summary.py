@@ -28,6 +28,7 @@ SUMMARY_ABOVE = 1000
 AGGREGATE_FIELDS = ("themes", "leads")
 AGGREGATE_KINDS = {fld: kind for fld, kind in ENTITY_KINDS if fld in AGGREGATE_FIELDS}
 TOP_OVERLAPS = 4  # document-document overlap edges kept per document in the summary (its strongest)
+TOP_LINKS = 3  # document-theme and document-lead edges kept per document and kind (its strongest)
 EXPAND_LIMIT = 300  # commitments an expanded theme or organisation draws; the table lists them all
 TEXT_PREVIEW = 160
 SORT_KEYS = ("ref", "text", "document", "lead", "partners", "deadline", "status", "themes", "score")
@@ -97,6 +98,12 @@ def summary(data: GraphData) -> dict[str, Any]:
         for fld in AGGREGATE_FIELDS:
             for iri in {e["id"] for e in rec.get(fld) or []}:
                 links[(doc_index[rec["doc_id"]], agg_index[fld + "\t" + iri])] += 1
+    # Each document's strongest few themes and leads: every edge of 500 documents would be ~18,000 lines.
+    by_doc_kind: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+    for (d, a), n in links.items():
+        by_doc_kind[(d, aggs[a]["kind"])].append((n, a))
+    strong = sorted((d, a, n) for (d, _), rows in by_doc_kind.items()
+                    for n, a in sorted(rows, key=lambda r: (-r[0], r[1]))[:TOP_LINKS])
     pairs: Counter[tuple[int, int]] = Counter()
     for ov in data.overlaps:
         a, b = data.by_id.get(ov.get("a", "")), data.by_id.get(ov.get("b", ""))
@@ -113,7 +120,7 @@ def summary(data: GraphData) -> dict[str, Any]:
             "totals": {"documents": len(docs), "commitments": len(data.records), "overlaps": len(data.overlaps),
                        "document_pairs_overlapping": len(pairs)},
             "documents": docs, "aggregates": aggs,
-            "links": [[d, a, n] for (d, a), n in sorted(links.items())],
+            "links": [list(row) for row in strong], "links_total": len(links), "top_links": TOP_LINKS,
             "overlaps": [[i, j, pairs[(i, j)]] for i, j in sorted(kept)],
             "top_overlaps": TOP_OVERLAPS, "expand_limit": EXPAND_LIMIT,
             "filter_fields": FILTER_FIELDS, "sort_keys": list(SORT_KEYS),
@@ -151,7 +158,7 @@ def expand(data: GraphData, node: str) -> dict[str, Any]:
     else:
         raise InvalidParameterError(f"parameter 'node': {node[:120]!r} is not a node of the summary; give d:<document "
                                     "id> or a:<theme or organisation IRI>", parameter="node", value=node[:120])
-    total = len(recs)
+    total, all_recs = len(recs), recs
     recs = sorted(recs, key=lambda r: data._date_key(r["id"]))[:EXPAND_LIMIT]
     disc = 26.0 * math.sqrt(len(recs) + 1) + 60.0
     cx, cy = centre["x"], centre["y"]
@@ -168,7 +175,10 @@ def expand(data: GraphData, node: str) -> dict[str, Any]:
             "text": rec["text"] if len(rec["text"]) <= TEXT_PREVIEW else rec["text"][:TEXT_PREVIEW - 1] + "…",
             "aggregates": sorted({agg_index[f + "\t" + e["id"]] for f in AGGREGATE_FIELDS for e in rec.get(f) or []}),
             "status": entry.get("status")})
-    return {"node": node, "total": total, "commitments": commitments, "overlaps": overlaps}
+    named: Counter[int] = Counter(agg_index[f + "\t" + iri] for rec in all_recs for f in AGGREGATE_FIELDS
+                                  for iri in {e["id"] for e in rec.get(f) or []})
+    return {"node": node, "total": total, "commitments": commitments, "overlaps": overlaps,
+            "aggregates": [[a, n] for a, n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))]}
 
 
 def _ids_by_doc(data: GraphData) -> dict[str, list[str]]:
@@ -200,14 +210,16 @@ def table(service: GraphService, data: GraphData, filters: Filters, match: str, 
                                     f"{', '.join(SORT_KEYS)}, with - before it for descending",
                                     parameter="sort", value=sort[:40], allowed=list(SORT_KEYS))
     q = (filters.q or "").strip()
-    selected = service.find(Filters(**{**filters.__dict__, "q": None}), len(service.records), 0).items
+    narrowed = any(v for k, v in filters.__dict__.items() if k != "q")
+    selected = (service.find(Filters(**{**filters.__dict__, "q": None}), len(service.records), 0).items if narrowed
+                else service.records)
     scores: dict[str, float] = {}
     rows = selected
     if q:
         ranked = service.search.ranked(q, match)
         scores = {service.records[i]["id"]: s for i, s in ranked}
-        position = {rec["id"]: n for n, rec in enumerate(selected)}
-        rows = [service.records[i] for i, _ in ranked if service.records[i]["id"] in position]
+        position = {rec["id"] for rec in selected} if narrowed else None
+        rows = [service.records[i] for i, _ in ranked if position is None or service.records[i]["id"] in position]
     docs = {d["id"]: d for d in data.documents}
 
     def status(rec: dict[str, Any]) -> str:

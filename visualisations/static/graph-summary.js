@@ -196,6 +196,13 @@
     actions.push(button("List them in the table", function () {
       if (isDoc) setFilter("doc", item.id, true); else setFilter(filterOf(item), item.value, true);
     }));
+    if (opened[id]) {  // what its commitments name, most first: a button opens each
+      opened[id].aggregates.slice(0, 8).forEach(function (x) {
+        var a = data.aggregates[x[0]];
+        if (!isDoc && a.id === item.id) return;
+        members.push(button(KIND[a.kind].label + ": " + a.name + " (" + x[1] + ")", function () { showAggregate("a:" + a.id); }, "link"));
+      });
+    }
     if (isDoc && opened[id]) {
       opened[id].overlaps.slice(0, 8).forEach(function (o) {
         var other = docById[o[0]];
@@ -210,7 +217,7 @@
     $("e-kind").textContent = kind + (open ? " (its commitments are drawn)" : "");
     $("e-name").textContent = isDoc ? item.title + " (" + item.published.slice(0, 7) + ")" : item.name;
     $("e-count").textContent = item.count + " commitments" + (isDoc ? "." : " name it.") +
-      (isDoc && opened[id] ? " Overlaps with other documents, most first:" : "");
+      (opened[id] ? " What they name" + (isDoc ? ", and the documents they overlap with" : "") + ", most first:" : "");
     $("e-actions").replaceChildren.apply($("e-actions"), actions);
     $("e-members").replaceChildren.apply($("e-members"), members.map(function (m) { var li = el("li"); li.appendChild(m); return li; }));
     var pa = $("e-page");
@@ -447,7 +454,7 @@
       li.appendChild(document.createTextNode(x[3]));
       legend.appendChild(li);
     });
-    [["edge-member", "document to theme or lead: width by commitments"],
+    [["edge-member", "document to theme or lead, width by commitments (each document's " + data.top_links + " strongest of each)"],
      ["edge-overlap", "overlaps between documents (each document's " + data.top_overlaps + " strongest)"]].forEach(function (x) {
       var li = el("li");
       li.appendChild(el("span", null, "swatch " + x[0]));
