@@ -80,7 +80,7 @@ def _documents(build_dir: Path, doc_ids: list[str]) -> list[dict[str, Any]]:
     return docs
 
 
-def _sunflower(n: int, cx: float, cy: float, spacing: float, inner: float = 0.0) -> list[tuple[float, float]]:
+def sunflower(n: int, cx: float, cy: float, spacing: float, inner: float = 0.0) -> list[tuple[float, float]]:
     out = []
     for i in range(n):
         r = inner + spacing * math.sqrt(i + 0.5)
@@ -231,7 +231,7 @@ class GraphData:
                         entry["roles"].append(fld)
         kind_order = {"theme": 0, "outcome_code": 1, "legislation": 2, "organisation": 3}
         ordered = sorted(entities.values(), key=lambda e: (kind_order[e["kind"]], e["name"].lower(), e["id"]))
-        centre = _sunflower(len(ordered), 0.0, 0.0, 38.0)
+        centre = sunflower(len(ordered), 0.0, 0.0, 38.0)
         ring = 360.0 + 38.0 * math.sqrt(len(ordered) + 1)
         for ent, (x, y) in zip(ordered, centre):
             ent["x"], ent["y"] = x, y
@@ -259,7 +259,7 @@ class GraphData:
             docs_out.append({**doc, "x": round(out * math.cos(angle), 1), "y": round(out * math.sin(angle), 1),
                              "count": len(per_doc[doc["id"]])})
             recs = sorted(per_doc[doc["id"]], key=lambda r: (r.get("source", {}).get("start", 0), r["ref"]))
-            placed.extend((rec, x, y) for rec, (x, y) in zip(recs, _sunflower(len(recs), dx, dy, 26.0, inner=60.0)))
+            placed.extend((rec, x, y) for rec, (x, y) in zip(recs, sunflower(len(recs), dx, dy, 26.0, inner=60.0)))
         # References between items are indices into ``entities`` / ``commitments``: a third of the bytes.
         ent_index = {e["id"]: i for i, e in enumerate(ordered)}
         com_index = {rec["id"]: i for i, (rec, _, _) in enumerate(placed)}

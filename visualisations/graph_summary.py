@@ -20,7 +20,7 @@ from typing import Any
 
 from vawg_kg.graph_api.errors import InvalidParameterError
 from vawg_kg.graph_api.service import FILTER_FIELDS, Filters, GraphService
-from vawg_kg.visualisations.graph_data import ENTITY_KINDS, GraphData, _sunflower, filter_value
+from vawg_kg.visualisations.graph_data import ENTITY_KINDS, GraphData, sunflower, filter_value
 
 # Above this many commitments /graph opens on the summary; at or below it, on the whole graph.
 SUMMARY_ABOVE = 1000
@@ -67,7 +67,7 @@ def _count_aggregates(data: GraphData) -> tuple[list[dict[str, Any]], dict[str, 
                 counts[(fld, ent["id"])] += 1
                 names.setdefault(ent["id"], ent["name"])
     rows = sorted(counts.items(), key=lambda kv: (AGGREGATE_FIELDS.index(kv[0][0]), -kv[1], names[kv[0][1]].lower()))
-    out = []
+    out: list[dict[str, Any]] = []
     for (fld, iri), n in rows:
         kind = AGGREGATE_KINDS[fld]
         out.append({"id": iri, "kind": kind, "field": fld, "name": names[iri], "value": filter_value(kind, iri),
@@ -78,10 +78,10 @@ def _count_aggregates(data: GraphData) -> tuple[list[dict[str, Any]], dict[str, 
 def _layout(docs: list[dict[str, Any]], aggs: list[dict[str, Any]]) -> float:
     """Aggregates in a disc in the middle (themes innermost), documents in a ring of discs around it,
     oldest first; returns the middle disc's radius."""
-    for agg, (x, y) in zip(aggs, _sunflower(len(aggs), 0.0, 0.0, 70.0)):
+    for agg, (x, y) in zip(aggs, sunflower(len(aggs), 0.0, 0.0, 70.0)):
         agg["x"], agg["y"] = x, y
     middle = 70.0 * math.sqrt(len(aggs) + 1)
-    for doc, (x, y) in zip(docs, _sunflower(len(docs), 0.0, 0.0, 150.0, inner=middle + 500.0)):
+    for doc, (x, y) in zip(docs, sunflower(len(docs), 0.0, 0.0, 150.0, inner=middle + 500.0)):
         doc["x"], doc["y"] = x, y
     return middle
 
@@ -106,10 +106,10 @@ def summary(data: GraphData) -> dict[str, Any]:
                     for n, a in sorted(rows, key=lambda r: (-r[0], r[1]))[:TOP_LINKS])
     pairs: Counter[tuple[int, int]] = Counter()
     for ov in data.overlaps:
-        a, b = data.by_id.get(ov.get("a", "")), data.by_id.get(ov.get("b", ""))
-        if a is None or b is None or a["doc_id"] == b["doc_id"]:
+        one, two = data.by_id.get(ov.get("a", "")), data.by_id.get(ov.get("b", ""))
+        if one is None or two is None or one["doc_id"] == two["doc_id"]:
             continue
-        i, j = sorted((doc_index[a["doc_id"]], doc_index[b["doc_id"]]))
+        i, j = sorted((doc_index[one["doc_id"]], doc_index[two["doc_id"]]))
         pairs[(i, j)] += 1
     strongest: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
     for pair, n in pairs.items():
@@ -168,7 +168,7 @@ def expand(data: GraphData, node: str) -> dict[str, Any]:
     else:  # an aggregate's disc sits between the middle and the documents
         cx, cy = cx / length * (middle + disc + 100.0), cy / length * (middle + disc + 100.0)
     commitments = []
-    for rec, (x, y) in zip(recs, _sunflower(len(recs), cx, cy, 26.0, inner=40.0)):
+    for rec, (x, y) in zip(recs, sunflower(len(recs), cx, cy, 26.0, inner=40.0)):
         entry = data.entry(rec["id"]) or {}
         commitments.append({
             "id": rec["id"], "doc_id": rec["doc_id"], "ref": rec["ref"], "x": x, "y": y,
@@ -242,7 +242,7 @@ def table(service: GraphService, data: GraphData, filters: Filters, match: str, 
         blank = {"lead": "leads", "partners": "partners", "themes": "themes"}.get(key)
         filled = [r for r in rows if not blank or r.get(blank)]
         empty = [r for r in rows if blank and not r.get(blank)]
-        filled.sort(key=texts, reverse=desc)  # type: ignore[arg-type]
+        filled.sort(key=texts, reverse=desc)
         rows = filled + empty
     page = rows[offset:offset + limit]
     return {"total": len(rows), "offset": offset, "limit": limit, "sort": sort, "q": q, "match": match,
