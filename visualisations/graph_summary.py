@@ -76,14 +76,15 @@ def _count_aggregates(data: GraphData) -> tuple[list[dict[str, Any]], dict[str, 
 
 
 def _layout(docs: list[dict[str, Any]], aggs: list[dict[str, Any]]) -> float:
-    """Aggregates in a disc in the middle (themes innermost), documents in a ring of discs around it,
-    oldest first; returns the middle disc's radius."""
-    for agg, (x, y) in zip(aggs, sunflower(len(aggs), 0.0, 0.0, 70.0)):
-        agg["x"], agg["y"] = x, y
-    middle = 70.0 * math.sqrt(len(aggs) + 1)
-    for doc, (x, y) in zip(docs, sunflower(len(docs), 0.0, 0.0, 150.0, inner=middle + 500.0)):
+    """Documents in a disc (oldest in the middle), the aggregates in a smaller disc to its right (themes
+    innermost; a wide page moves them into labelled columns there); returns the documents' radius."""
+    radius = 150.0 * math.sqrt(len(docs) + 1)
+    for doc, (x, y) in zip(docs, sunflower(len(docs), 0.0, 0.0, 150.0)):
         doc["x"], doc["y"] = x, y
-    return middle
+    right = radius + 400.0 + 70.0 * math.sqrt(len(aggs) + 1)
+    for agg, (x, y) in zip(aggs, sunflower(len(aggs), right, 0.0, 70.0)):
+        agg["x"], agg["y"] = x, y
+    return radius
 
 
 def summary(data: GraphData) -> dict[str, Any]:
@@ -131,9 +132,9 @@ def summary(data: GraphData) -> dict[str, Any]:
 def expand(data: GraphData, node: str) -> dict[str, Any]:
     """The neighbourhood of one summary node: ``d:<doc_id>`` (the document's commitments and its overlap
     counts with every other document) or ``a:<IRI>`` (a theme's or lead organisation's commitments,
-    the first ``EXPAND_LIMIT`` in corpus order), each commitment placed in a disc beside the node."""
+    the first ``EXPAND_LIMIT`` in corpus order), each commitment placed in a disc of ``radius`` around 0, 0."""
     aggs, agg_index = _aggregates(data)
-    docs, middle = _placed_documents(data)
+    docs, _ = _placed_documents(data)
     doc_by_id = {d["id"]: d for d in docs}
     overlaps: list[list[Any]] = []
     if node.startswith("d:") and node[2:] in doc_by_id:
@@ -148,27 +149,19 @@ def expand(data: GraphData, node: str) -> dict[str, Any]:
                 if other is not None and other["doc_id"] != centre["id"]:
                     others[other["doc_id"]] += 1
         overlaps = [[d, n] for d, n in sorted(others.items(), key=lambda kv: (-kv[1], kv[0]))]
-        push = 1.0
     elif node.startswith("a:") and any(a["id"] == node[2:] for a in aggs):
         iri = node[2:]
-        centre = next(a for a in aggs if a["id"] == iri)
         fields = [a["field"] for a in aggs if a["id"] == iri]
         recs = [r for r in data.records if any(e["id"] == iri for f in fields for e in r.get(f) or [])]
-        push = 0.0
     else:
         raise InvalidParameterError(f"parameter 'node': {node[:120]!r} is not a node of the summary; give d:<document "
                                     "id> or a:<theme or organisation IRI>", parameter="node", value=node[:120])
     total, all_recs = len(recs), recs
     recs = sorted(recs, key=lambda r: data._date_key(r["id"]))[:EXPAND_LIMIT]
     disc = 26.0 * math.sqrt(len(recs) + 1) + 60.0
-    cx, cy = centre["x"], centre["y"]
-    length = math.hypot(cx, cy) or 1.0
-    if push:  # a document's disc sits outside the ring, away from the middle
-        cx, cy = cx + cx / length * (disc + 80.0), cy + cy / length * (disc + 80.0)
-    else:  # an aggregate's disc sits between the middle and the documents
-        cx, cy = cx / length * (middle + disc + 100.0), cy / length * (middle + disc + 100.0)
+    # The disc is centred on 0, 0: the page places it (left of the documents, below those opened before).
     commitments = []
-    for rec, (x, y) in zip(recs, sunflower(len(recs), cx, cy, 26.0, inner=40.0)):
+    for rec, (x, y) in zip(recs, sunflower(len(recs), 0.0, 0.0, 26.0, inner=40.0)):
         entry = data.entry(rec["id"]) or {}
         commitments.append({
             "id": rec["id"], "doc_id": rec["doc_id"], "ref": rec["ref"], "x": x, "y": y,
@@ -178,6 +171,7 @@ def expand(data: GraphData, node: str) -> dict[str, Any]:
     named: Counter[int] = Counter(agg_index[f + "\t" + iri] for rec in all_recs for f in AGGREGATE_FIELDS
                                   for iri in {e["id"] for e in rec.get(f) or []})
     return {"node": node, "total": total, "commitments": commitments, "overlaps": overlaps,
+            "radius": round(disc, 1),
             "aggregates": [[a, n] for a, n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))]}
 
 

@@ -13,9 +13,9 @@
   var COLUMNS = [["ref", "Ref"], ["text", "Commitment"], ["document", "Document"], ["lead", "Lead"],
     ["partners", "Partners"], ["deadline", "Deadline"], ["status", "Status"], ["themes", "Themes"]];
 
-  var data, docById = {}, docIndex = {}, aggById = {}, network, nodes, edges;
+  var data, docById = {}, aggById = {}, network, nodes, edges;
   var opened = {};  // node id -> its /graph/data/expand answer, while drawn
-  var state = { q: "", match: "all", view: "graph", sort: "", page: 1, open: [], select: "" };
+  var state = { q: "", match: "all", view: "graph", sort: "", page: 1, open: [], select: "", overlaps: false };
   var lastPush = "", tableToken = 0, busy = 0;
 
   function docLabel(d) { return K.wrap(K.docShort(d), 22) + "\n(" + d.count + ")"; }
@@ -50,6 +50,7 @@
       return (id.indexOf("d:") === 0 && docById[id.slice(2)]) || (id.indexOf("a:") === 0 && aggById[id.slice(2)]);
     });
     state.select = p.get("select") || "";
+    state.overlaps = p.get("overlaps") === "1";  // off by default, as in the full view: they hide the structure
   }
 
   function urlOf() {
@@ -60,6 +61,7 @@
     if (state.q && state.match === "any") p.set("match", "any");
     if (state.open.length) p.set("open", state.open.join(","));
     if (state.select) p.set("select", state.select);
+    if (state.overlaps) p.set("overlaps", "1");
     if (state.view === "table") p.set("view", "table");
     if (state.sort) p.set("sort", state.sort);
     if (state.page > 1) p.set("page", String(state.page));
@@ -79,15 +81,12 @@
   function buildNetwork() {
     var ns = [], es = [], top = 1;
     data.links.forEach(function (l) { top = Math.max(top, l[2]); });
-    data.documents.forEach(function (d, i) {
-      docById[d.id] = d;
-      docIndex[d.id] = i;
+    data.documents.forEach(function (d) {
       ns.push({ id: "d:" + d.id, label: docLabel(d), title: d.title + " — " + d.count + " commitments", x: d.x, y: d.y,
                 shape: "box", kind: "document", color: { background: d.color, border: "#222" },
                 font: { size: 16, color: K.inkOn(d.color) }, borderWidth: 2, margin: 6 });
     });
     data.aggregates.forEach(function (a) {
-      aggById[a.id] = a;
       ns.push({ id: "a:" + a.id, label: aggLabel(a), title: KIND[a.kind].label + ": " + a.name + " — " + a.count +
                 " commitments", x: a.x, y: a.y, shape: KIND[a.kind].shape, kind: a.kind,
                 size: 10 + 20 * Math.sqrt(a.count / Math.max(1, data.aggregates[0].count)),
@@ -102,6 +101,7 @@
     data.overlaps.forEach(function (o) {
       es.push({ id: "o:" + o[0] + ":" + o[1], from: "d:" + data.documents[o[0]].id, to: "d:" + data.documents[o[1]].id,
                 kind: "overlap", dashes: true, width: 1 + Math.log(1 + o[2]), title: o[2] + " overlapping commitments",
+                hidden: !state.overlaps,
                 color: { color: "#2166ac", highlight: "#08306b", hover: "#08306b", opacity: 0.7 } });
     });
     nodes = new vis.DataSet(ns);
@@ -129,6 +129,46 @@
     network.fit({ animation: false });
   }
 
+  // On a wide page the themes and the organisations leading most stand in labelled columns right of the
+  // documents, their labels sized for the scale the fitted view has (as the full view's groups); the
+  // other organisations are in the Lead filter and an opened document's panel. On a narrow page every
+  // aggregate stays in its disc beside the documents, labelled once the zoom makes labels legible.
+  var COLUMN = { width: 230, row: 30 }, inColumns = 0;
+  function layoutColumns() {
+    var box = $("network").getBoundingClientRect(), W = box.width, H = box.height;
+    if (W < 700) return;
+    var e = documentsExtent(), bw = e.maxX - e.minX + 300, bh = e.maxY - e.minY + 200;
+    var themes = data.aggregates.filter(function (a) { return a.kind === "theme"; });
+    var orgs = data.aggregates.filter(function (a) { return a.kind !== "theme"; });
+    var rows = Math.max(4, Math.floor((H - 40) / COLUMN.row));
+    var themeColumns = Math.ceil(themes.length / rows), columns = themeColumns + 1;
+    var scale = Math.min((W - columns * COLUMN.width - 40) / bw, (H - 30) / bh);
+    if (!(scale > 0)) return;
+    var shown = themes.concat(orgs.slice(0, rows)), updates = [];
+    var left = e.maxX + 150 + (COLUMN.width / 2 + 20) / scale, top = (e.minY + e.maxY) / 2 - (rows - 1) * COLUMN.row / scale / 2;
+    shown.forEach(function (a, n) {
+      var col = a.kind === "theme" ? Math.floor(n / rows) : themeColumns, row = a.kind === "theme" ? n % rows : n - themes.length;
+      updates.push({ id: "a:" + a.id, x: left + col * COLUMN.width / scale, y: top + row * COLUMN.row / scale,
+                     size: 9 / scale, font: { size: 12 / scale, color: "#1a1a1a", background: "rgba(255,255,255,0.85)" } });
+    });
+    orgs.slice(rows).forEach(function (a) { updates.push({ id: "a:" + a.id, hidden: true }); });
+    nodes.update(updates);
+    inColumns = orgs.length > rows ? rows : orgs.length;
+  }
+
+  function documentsExtent() {
+    var e = { minX: Infinity, maxX: -Infinity, minY: Infinity, maxY: -Infinity };
+    data.documents.forEach(function (d) {
+      e.minX = Math.min(e.minX, d.x); e.maxX = Math.max(e.maxX, d.x); e.minY = Math.min(e.minY, d.y); e.maxY = Math.max(e.maxY, d.y);
+    });
+    return e;
+  }
+
+  function setOverlaps(on) {
+    state.overlaps = on;
+    edges.update(data.overlaps.map(function (o) { return { id: "o:" + o[0] + ":" + o[1], hidden: !on }; }));
+  }
+
   // --- opening an aggregate -----------------------------------------------------------------
   function toggleOpen(id) {
     var at = state.open.indexOf(id);
@@ -152,13 +192,25 @@
     })).then(renderCount);
   }
 
+  // An opened document, theme or organisation: its disc left of the documents, below any opened before it.
+  function anchor(body) {
+    var e = documentsExtent(), below = 0;
+    Object.keys(opened).forEach(function (k) {
+      if (opened[k] !== body && opened[k].anchor) below = Math.max(below, opened[k].anchor[1] + opened[k].radius + 150);
+    });
+    var y = below ? below + body.radius : (e.minY + e.maxY) / 2;
+    return [e.minX - 250 - body.radius, y];
+  }
+
   function draw(id, body) {
     opened[id] = body;
+    body.anchor = anchor(body);
     var ns = [], es = [];
     body.commitments.forEach(function (c) {
       var d = docById[c.doc_id];
       if (nodes.get("c:" + c.id)) return;  // drawn by another opened aggregate already
-      ns.push({ id: "c:" + c.id, label: c.ref, title: c.ref + ": " + c.text, x: c.x, y: c.y, shape: "dot", size: 7,
+      ns.push({ id: "c:" + c.id, label: c.ref, title: c.ref + ": " + c.text, x: c.x + body.anchor[0], y: c.y + body.anchor[1],
+                shape: "dot", size: 7,
                 kind: "commitment", owner: id, color: { background: d.color, border: "#333" },
                 font: { size: 11, color: "#1a1a1a" } });
       es.push({ id: "m:" + c.id, from: "c:" + c.id, to: "d:" + c.doc_id, kind: "member", owner: id });
@@ -439,13 +491,17 @@
       document.querySelector('label[for="f-' + f + '"]').hidden = true;
     });
     document.querySelector("#more-filters > summary").textContent = "Filters: document, lead, theme";
-    document.querySelector("#filters fieldset").hidden = true;  // links between commitments: the full view's
+    // Of the full view's links between commitments, the summary has overlaps (between documents).
+    $("e-implements").parentNode.hidden = true;
+    document.querySelector("#filters fieldset legend").textContent = "Links between documents";
     $("fit").hidden = false;
     document.querySelector(".exports").hidden = true;  // the full view exports; here the table is paged
     var legend = document.createDocumentFragment();
     [["document", "shape-box", "#999999", "Document (with its commitment count)"],
      ["theme", "shape-" + KIND.theme.shape, KIND.theme.color, "Theme (commitments naming it)"],
-     ["organisation", "shape-" + KIND.organisation.shape, KIND.organisation.color, "Organisation (commitments it leads)"],
+     ["organisation", "shape-" + KIND.organisation.shape, KIND.organisation.color, "Organisation (commitments it leads" +
+       (inColumns && inColumns < data.aggregates.filter(function (a) { return a.kind !== "theme"; }).length ?
+         "; the " + inColumns + " leading most drawn, every one in the Lead filter)" : ")")],
      ["commitment", "shape-dot", "#bbbbbb", "Commitment (drawn when its document, theme or organisation is opened)"]
     ].forEach(function (x) {
       var li = el("li"), sw = el("span", null, "swatch " + x[1]);
@@ -477,6 +533,7 @@
     });
     $("q").value = state.q;
     $("q-any").checked = state.match === "any";
+    $("e-overlaps").checked = state.overlaps;
   }
 
   // A filter narrows the table; choosing a document, theme or organisation also shows it in the panel.
@@ -536,6 +593,7 @@
       syncControls(); writeUrl("filter"); syncOpen(); loadTable(); fit();
     });
     $("fit").addEventListener("click", fit);
+    $("e-overlaps").addEventListener("change", function (ev) { setOverlaps(ev.target.checked); writeUrl("edges"); });
     $("skip").addEventListener("click", function (ev) { ev.preventDefault(); showView("table", true); $("table-wrap").focus(); });
     $("tab-graph").addEventListener("click", function () { showView("graph", true); });
     $("tab-table").addEventListener("click", function () { showView("table", true); });
@@ -557,6 +615,7 @@
     window.addEventListener("popstate", function () {
       readUrl();
       syncControls();
+      setOverlaps(state.overlaps);
       showView(state.view);
       lastPush = "";
       syncOpen();
@@ -570,8 +629,11 @@
     document.documentElement.dataset.busy = "1";
     getJson("/graph/data/summary").then(function (payload) {
       data = payload;
-      buildNetwork();
+      data.documents.forEach(function (d) { docById[d.id] = d; });
+      data.aggregates.forEach(function (a) { aggById[a.id] = a; });
       readUrl();
+      buildNetwork();
+      layoutColumns();  // while the graph is in view: the columns are sized for its box
       buildControls();
       syncControls();
       if (window.matchMedia("(max-width: 800px)").matches &&
