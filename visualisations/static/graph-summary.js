@@ -152,6 +152,11 @@
                      size: 9 / scale, font: { size: 12 / scale, color: "#1a1a1a", background: "rgba(255,255,255,0.85)" } });
     });
     orgs.slice(rows).forEach(function (a) { updates.push({ id: "a:" + a.id, hidden: true }); });
+    if (data.documents.length <= 30) {  // few documents: each labelled legibly (many: on zoom)
+      data.documents.forEach(function (d) {
+        updates.push({ id: "d:" + d.id, font: { size: Math.max(16, 12 / scale), color: K.inkOn(d.color) } });
+      });
+    }
     nodes.update(updates);
     inColumns = orgs.length > rows ? rows : orgs.length;
   }
