@@ -74,16 +74,13 @@ OVERVIEWS = ("full", "summary")
 
 @router.get("/graph", response_class=HTMLResponse, summary="The interactive graph browser")
 def graph_page(request: Request,
-               overview: Annotated[str | None, Query(description="full: every commitment at once; summary: "
-                                                     "documents, themes and organisations, expanded on demand. "
-                                                     "By default the summary above "
+               overview: Annotated[str | None, Query(max_length=40, description="full: every commitment at once; "
+                                                     "summary: documents, themes and organisations, expanded on "
+                                                     "demand. Otherwise (absent or another word) the summary above "
                                                      f"{graph_summary.SUMMARY_ABOVE} commitments")] = None
                ) -> HTMLResponse:
-    if overview is not None and overview not in OVERVIEWS:
-        raise InvalidParameterError(f"parameter 'overview': {overview[:20]!r} is not a view; use full or summary",
-                                    parameter="overview", value=overview[:20], allowed=list(OVERVIEWS))
     data = graph_data.cached(build_dir_of(request))
-    mode = overview or ("summary" if graph_summary.opens_on_summary(data) else "full")
+    mode = overview if overview in OVERVIEWS else "summary" if graph_summary.opens_on_summary(data) else "full"
     return _html(views.graph_page(mode))
 
 
@@ -110,7 +107,7 @@ def graph_expand(request: Request,
     return _json(graph_data.as_json(graph_summary.expand(data, node)))
 
 
-@router.get("/graph/data/table", responses=responses(),
+@router.get("/graph/data/table", responses=responses(NotFoundError),
             summary="A page of the table: the commitments the filters and search select, sorted")
 def graph_table(request: Request,
                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
