@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.api_server import RunningServer
-from tests.browser_fixture import VIEWPORTS, click_node, serious_axe_violations
+from tests.browser_fixture import IMAGES, VIEWPORTS, click_node, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +65,9 @@ def test_summary_renders_and_a_document_expands(page: Any, api_server: RunningSe
     total = api.get("/commitments", params={"limit": 1}).json()["total"]
     assert int(page.get_attribute("#count", "data-commitments")) == total
     assert serious_axe_violations(page, axe_source) == []
+    if page.viewport_size["width"] >= 1000:  # for the user guide
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(IMAGES / "graph-summary-desktop.png"), animations="disabled", timeout=90_000)
     # Click a document on the canvas: its panel; its expand button from the keyboard.
     doc = max(summary["documents"], key=lambda d: d["count"])
     page.evaluate("id => window.vawgGraph.network.focus(id, {scale: 1.0, animation: false})", "d:" + doc["id"])
