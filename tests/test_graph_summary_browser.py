@@ -68,6 +68,15 @@ def test_summary_renders_and_a_document_expands(page: Any, api_server: RunningSe
     if page.viewport_size["width"] >= 1000:  # for the user guide
         IMAGES.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(IMAGES / "graph-summary-desktop.png"), animations="disabled", timeout=90_000)
+    # Overlaps between documents: drawn only on request, each document's strongest few.
+    if not page.is_visible("#e-overlaps"):  # a phone folds the filters away: one more step
+        page.click("#more-filters > summary")
+    page.check("#e-overlaps")
+    assert params(page).get("overlaps") == "1"
+    lines = page.evaluate("window.vawgGraph.network.body.data.edges.getIds().filter(i => i.startsWith('o:')).length")
+    assert lines == len(summary["overlaps"]) > 0
+    page.uncheck("#e-overlaps")
+    assert page.evaluate("window.vawgGraph.network.body.data.edges.getIds().filter(i => i.startsWith('o:')).length") == 0
     # Click a document on the canvas: its panel; its expand button from the keyboard.
     doc = max(summary["documents"], key=lambda d: d["count"])
     page.evaluate("id => window.vawgGraph.network.focus(id, {scale: 1.0, animation: false})", "d:" + doc["id"])

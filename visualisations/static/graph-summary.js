@@ -98,12 +98,7 @@
       es.push({ id: "l:" + l[0] + ":" + l[1], from: "d:" + data.documents[l[0]].id, to: "a:" + a.id, kind: "member",
                 width: 0.4 + 5 * l[2] / top, title: l[2] + " commitments" });
     });
-    data.overlaps.forEach(function (o) {
-      es.push({ id: "o:" + o[0] + ":" + o[1], from: "d:" + data.documents[o[0]].id, to: "d:" + data.documents[o[1]].id,
-                kind: "overlap", dashes: true, width: 1 + Math.log(1 + o[2]), title: o[2] + " overlapping commitments",
-                hidden: !state.overlaps,
-                color: { color: "#2166ac", highlight: "#08306b", hover: "#08306b", opacity: 0.7 } });
-    });
+    if (state.overlaps) es = es.concat(overlapEdges());
     nodes = new vis.DataSet(ns);
     edges = new vis.DataSet(es);
     network = new vis.Network($("network"), { nodes: nodes, edges: edges }, {
@@ -133,10 +128,10 @@
   // documents, their labels sized for the scale the fitted view has (as the full view's groups); the
   // other organisations are in the Lead filter and an opened document's panel. On a narrow page every
   // aggregate stays in its disc beside the documents, labelled once the zoom makes labels legible.
-  var COLUMN = { width: 230, row: 30 }, inColumns = 0;
+  var COLUMN = { width: 210, row: 30 }, inColumns = 0;
   function layoutColumns() {
     var box = $("network").getBoundingClientRect(), W = box.width, H = box.height;
-    if (W < 700) return;
+    if (W < 560) return;
     var e = documentsExtent(), bw = e.maxX - e.minX + 300, bh = e.maxY - e.minY + 200;
     var themes = data.aggregates.filter(function (a) { return a.kind === "theme"; });
     var orgs = data.aggregates.filter(function (a) { return a.kind !== "theme"; });
@@ -169,9 +164,20 @@
     return e;
   }
 
+  // Overlaps between documents, made only when asked for (at 500 documents 1,500 more lines to build).
+  function overlapEdges() {
+    return data.overlaps.map(function (o) {
+      return { id: "o:" + o[0] + ":" + o[1], from: "d:" + data.documents[o[0]].id, to: "d:" + data.documents[o[1]].id,
+               kind: "overlap", dashes: true, width: 1 + Math.log(1 + o[2]), title: o[2] + " overlapping commitments",
+               color: { color: "#2166ac", highlight: "#08306b", hover: "#08306b", opacity: 0.7 } };
+    });
+  }
+
   function setOverlaps(on) {
+    var drawnNow = !!edges.get("o:" + (data.overlaps[0] || []).slice(0, 2).join(":"));
     state.overlaps = on;
-    edges.update(data.overlaps.map(function (o) { return { id: "o:" + o[0] + ":" + o[1], hidden: !on }; }));
+    if (on && !drawnNow) edges.add(overlapEdges());
+    if (!on && drawnNow) edges.remove(data.overlaps.map(function (o) { return "o:" + o[0] + ":" + o[1]; }));
   }
 
   // --- opening an aggregate -----------------------------------------------------------------
