@@ -32,8 +32,6 @@ TOP_LINKS = 3  # document-theme and document-lead edges kept per document and ki
 EXPAND_LIMIT = 300  # commitments an expanded theme or organisation draws; the table lists them all
 TEXT_PREVIEW = 160
 SORT_KEYS = ("ref", "text", "document", "lead", "partners", "deadline", "status", "themes", "score")
-STATUS_WORDS = {"picked-up": "picked up", "related-only": "related only", "not-picked-up": "not picked up",
-                "not-yet-due": "not yet due"}
 
 
 def opens_on_summary(data: GraphData) -> bool:
@@ -216,9 +214,8 @@ def table(service: GraphService, data: GraphData, filters: Filters, match: str, 
         rows = [service.records[i] for i, _ in ranked if position is None or service.records[i]["id"] in position]
     docs = {d["id"]: d for d in data.documents}
 
-    def status(rec: dict[str, Any]) -> str:
-        code = (data.entry(rec["id"]) or {}).get("status")
-        return STATUS_WORDS.get(code, code) if code else ""
+    def status(rec: dict[str, Any]) -> str:  # the status code as words ("not-picked-up": not picked up)
+        return str((data.entry(rec["id"]) or {}).get("status") or "").replace("-", " ")
 
     if key:
         texts = {
@@ -244,4 +241,4 @@ def table(service: GraphService, data: GraphData, filters: Filters, match: str, 
                       "leads": _names(r, "leads"), "partners": _names(r, "partners"),
                       "themes": _names(r, "themes"), "deadline": r.get("deadline"),
                       "deadline_raw": r.get("deadline_raw"), "status": (data.entry(r["id"]) or {}).get("status"),
-                      "status_words": status(r), "score": scores.get(r["id"])} for r in page]}
+                      "score": scores.get(r["id"])} for r in page]}

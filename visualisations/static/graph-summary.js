@@ -412,7 +412,7 @@
     var d = docById[r.doc_id];
     return key === "text" ? r.text : key === "document" ? (d ? K.docAbbrev(d) : r.doc_id) :
       key === "lead" ? r.leads.join("; ") : key === "partners" ? r.partners.join("; ") :
-      key === "deadline" ? r.deadline || r.deadline_raw || "" : key === "status" ? r.status_words || "—" :
+      key === "deadline" ? r.deadline || r.deadline_raw || "" : key === "status" ? (r.status ? K.STATUS_WORDS[r.status] || r.status : "—") :
       key === "themes" ? r.themes.join("; ") : key === "score" ? (r.score === null ? "" : String(r.score)) : r.ref;
   }
 
