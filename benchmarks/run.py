@@ -512,6 +512,12 @@ def bench_api(build_dir: Path, seconds: int, with_browser: bool) -> dict[str, An
             log("first render of /graph in Chromium")
             try:
                 out["graph_render"] = graph_render(server)
+                if out["graph_render"].get("cold", {}).get("mode") == "summary":
+                    # The peer in the same run: the whole graph, what /graph opened on before the summary.
+                    log("first render of /graph?overview=full in Chromium")
+                    full = out["graph_render_full"] = graph_render(server, "?overview=full")
+                    a, b = out["graph_render"]["warm_drawn_ms"]["median"], full["warm_drawn_ms"]["median"]
+                    out["graph_render"]["ratio_to_full"] = round(a / b, 3) if a and b else None
             except Exception as exc:
                 out["graph_render"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
         out["rss_after_load"] = server.rss_mb()
