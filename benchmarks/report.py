@@ -87,7 +87,19 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
     cold = render.get("cold", {}).get("drawn_ms") if isinstance(render.get("cold"), dict) else None
     if cold is not None:
         warm = render.get("warm_drawn_ms", {}).get("median")
-        add("/graph first render, real graph", "≤ 1 s", f"{cold:.0f} ms cold, {warm:.0f} ms warm", cold <= 1000)
+        add("/graph first render, real graph (warm)", "≤ 0.5 s", f"{warm:.0f} ms warm, {cold:.0f} ms cold",
+            warm is not None and warm <= 500)
+    # The largest size whose API ran: what an official opens first (the summary above 1,000 commitments).
+    big_api = max((int(k) for k, e in sizes.items() if isinstance(e.get("api", {}).get("graph_render", {}).get("cold"),
+                                                                    dict)), default=0)
+    if big_api > 5:
+        gr = sizes[str(big_api)]["api"]["graph_render"]
+        warm = gr.get("warm_drawn_ms", {}).get("median")
+        ratio = gr.get("ratio_to_full")
+        add(f"/graph first render, {big_api} docs (warm)", "≤ 2 s",
+            f"{warm:.0f} ms warm, {gr['cold']['drawn_ms']:.0f} ms cold; {gr['cold'].get('mode', 'full')} view, "
+            f"{gr['cold'].get('data_bytes') or 0:,} B" + (f"; {ratio:.2f}× the full view's time" if ratio else ""),
+            warm is not None and warm <= 2000)
     return rows
 
 
@@ -219,7 +231,8 @@ def markdown(results: dict[str, Any]) -> str:
                       f"{a.get('rss_after_start', {}).get('rss_mb', '–')} → peak {rss.get('peak_rss_mb', '–')}"
                       f" (+{rss.get('children_rss_mb', 0)} workers)",
                       f"{cold.get('drawn_ms', 0):.0f} ms cold / {_med(gr.get('warm_drawn_ms'))} ms warm; "
-                      f"/graph/data {cold.get('data_bytes') or 0:,} B" if cold else gr.get("error", "–")[:80]])
+                      f"{cold.get('mode', 'full')} view, /graph/{cold.get('payload') or 'data'} "
+                      f"{cold.get('data_bytes') or 0:,} B" if cold else gr.get("error", "–")[:80]])
     if rows:
         lines += ["## API under load (wrk -t2 -c32, same 2-core machine as the server)", ""]
         lines += _table(["docs", "endpoint", "rps", "p50 ms", "p95 ms", "p99 ms", "errors"], rows)

@@ -19,6 +19,7 @@ import json
 import math
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,7 @@ def _documents(build_dir: Path, doc_ids: list[str]) -> list[dict[str, Any]]:
     return docs
 
 
-def _sunflower(n: int, cx: float, cy: float, spacing: float, inner: float = 0.0) -> list[tuple[float, float]]:
+def sunflower(n: int, cx: float, cy: float, spacing: float, inner: float = 0.0) -> list[tuple[float, float]]:
     out = []
     for i in range(n):
         r = inner + spacing * math.sqrt(i + 0.5)
@@ -145,12 +146,21 @@ class GraphData:
     documents: list[dict[str, Any]]
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     lineage: dict[str, Any] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # what views derive once per build (graph_summary)
 
     def __post_init__(self) -> None:
         self.by_id = {r["id"]: r for r in self.records}
         self.doc_by_id = {d["id"]: d for d in self.documents}
+        self._overlaps_by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ov in self.overlaps:
+            self._overlaps_by_id[ov.get("a", "")].append(ov)
+            self._overlaps_by_id[ov.get("b", "")].append(ov)
         if not self.lineage:  # a build from before lineage.json: the same module computes it
             self.lineage = lineage_mod.compute(self.records, self.overlaps)
+
+    def overlaps_of(self, iri: str) -> list[dict[str, Any]]:
+        """The overlaps (``links.json``) with ``iri`` at either end."""
+        return self._overlaps_by_id.get(iri, [])
 
     # --- lineage -------------------------------------------------------------------------
     def entry(self, iri: str) -> dict[str, Any] | None:
@@ -221,7 +231,7 @@ class GraphData:
                         entry["roles"].append(fld)
         kind_order = {"theme": 0, "outcome_code": 1, "legislation": 2, "organisation": 3}
         ordered = sorted(entities.values(), key=lambda e: (kind_order[e["kind"]], e["name"].lower(), e["id"]))
-        centre = _sunflower(len(ordered), 0.0, 0.0, 38.0)
+        centre = sunflower(len(ordered), 0.0, 0.0, 38.0)
         ring = 360.0 + 38.0 * math.sqrt(len(ordered) + 1)
         for ent, (x, y) in zip(ordered, centre):
             ent["x"], ent["y"] = x, y
@@ -249,7 +259,7 @@ class GraphData:
             docs_out.append({**doc, "x": round(out * math.cos(angle), 1), "y": round(out * math.sin(angle), 1),
                              "count": len(per_doc[doc["id"]])})
             recs = sorted(per_doc[doc["id"]], key=lambda r: (r.get("source", {}).get("start", 0), r["ref"]))
-            placed.extend((rec, x, y) for rec, (x, y) in zip(recs, _sunflower(len(recs), dx, dy, 26.0, inner=60.0)))
+            placed.extend((rec, x, y) for rec, (x, y) in zip(recs, sunflower(len(recs), dx, dy, 26.0, inner=60.0)))
         # References between items are indices into ``entities`` / ``commitments``: a third of the bytes.
         ent_index = {e["id"]: i for i, e in enumerate(ordered)}
         com_index = {rec["id"]: i for i, (rec, _, _) in enumerate(placed)}
@@ -284,7 +294,14 @@ def load(build_dir: Path) -> GraphData:
                      lineage=_load(build_dir / "lineage.json", {}))
 
 
-_cache: dict[Path, tuple[tuple[float, float, float], GraphData, bytes]] = {}
+@dataclass
+class _Cached:
+    stamp: tuple[float, float, float]
+    data: GraphData
+    payloads: dict[str, bytes] = field(default_factory=dict)  # "full", "summary": JSON bytes, made on demand
+
+
+_cache: dict[Path, _Cached] = {}
 _lock = threading.Lock()
 
 
@@ -295,15 +312,31 @@ def _stamp(build_dir: Path) -> tuple[float, float, float]:
     return mtime(build_dir / "commitments.json"), mtime(build_dir / "links.json"), mtime(build_dir / "lineage.json")
 
 
-def cached(build_dir: Path) -> tuple[GraphData, bytes]:
-    """The build's data and its network payload as JSON bytes, recomputed when the build changes."""
+def _entry(build_dir: Path) -> _Cached:
     key = build_dir.resolve()
     stamp = _stamp(key)
+    hit = _cache.get(key)
+    if hit is None or hit.stamp != stamp:
+        hit = _cache[key] = _Cached(stamp, load(key))
+    return hit
+
+
+def as_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def cached(build_dir: Path) -> GraphData:
+    """The build's data, reloaded when the build changes."""
     with _lock:
-        hit = _cache.get(key)
-        if hit is not None and hit[0] == stamp:
-            return hit[1], hit[2]
-        data = load(key)
-        body = json.dumps(data.payload(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        _cache[key] = (stamp, data, body)
-        return data, body
+        return _entry(build_dir).data
+
+
+def cached_payload(build_dir: Path, name: str, make: Callable[[GraphData], Any]) -> bytes:
+    """``make(data)`` as JSON bytes, computed once per build (``name`` keys it): the full network
+    (``GraphData.payload``) or the summary (``graph_summary.summary``)."""
+    with _lock:
+        entry = _entry(build_dir)
+        body = entry.payloads.get(name)
+        if body is None:
+            body = entry.payloads[name] = as_json(make(entry.data))
+        return body

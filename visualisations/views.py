@@ -15,8 +15,11 @@ from vawg_kg.visualisations.graph_data import GraphData
 NAV = (("/graph", "Browse"), ("/gaps", "Gaps"), ("/graph/coverage", "Coverage"), ("/docs", "API"))
 
 
-def graph_page() -> str:
-    return (resources.files("vawg_kg.visualisations") / "templates" / "graph.html").read_text(encoding="utf-8")
+def graph_page(mode: str = "full") -> str:
+    """The browser's page; ``mode`` (full or summary, never from the request as written) tells its script
+    which first view to draw."""
+    page = (resources.files("vawg_kg.visualisations") / "templates" / "graph.html").read_text(encoding="utf-8")
+    return page.replace('<html lang="en">', f'<html lang="en" data-mode="{escape(mode)}">', 1)
 
 
 def _shell(title: str, body: str, current: str) -> str:

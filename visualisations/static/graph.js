@@ -1176,6 +1176,12 @@
     state: state
   };
 
+  // What the summary view of a large graph (graph-summary.js) shares with this one.
+  window.vawgKit = { $: $, el: el, button: button, inkOn: inkOn, wrap: wrap, docShort: docShort, docAbbrev: docAbbrev,
+    KIND: KIND, NOUN: NOUN, STATUS_WORDS: STATUS_WORDS, SCREEN_FONT: SCREEN_FONT, sourceHref: sourceHref };
+
+  // A large graph opens on its summary (the server sets data-mode; graph-summary.js draws it).
+  if (document.documentElement.dataset.mode === "summary") return;
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
