@@ -40,6 +40,7 @@ from vawg_kg.loaders.documents import (BUNDLED, UNKNOWN_PUBLISHER, DocumentInfo,
                                        metadata_for)
 from vawg_kg.loaders.emit import GraphEmitter, extraction_iri
 from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, Link, org_iri
+from vawg_kg.loaders.overlap_text import default_analyser
 from vawg_kg.loaders.readers import RENDERED_FORMATS, read_document
 from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.records_json import record_of
@@ -254,6 +255,10 @@ def _build_in(
     extracted = pool.map(extract, [ExtractTask(doc.info, doc.path, doc.text, extract_keys[doc.info.doc_id], cache)
                                    for doc in docs], "extract", on_progress)
     by_doc = {doc.info.doc_id: ex for doc, ex in zip(docs, extracted)}
+    analyser = default_analyser()
+    for ex in extracted:
+        for text, analysis in ex.analyses.items():
+            analyser.remember(text, analysis)
     unknown = unknown_organisations(docs, extracted)
     statements = [st for ex in extracted for st in ex.statements]
     name_created_organisations(statements, unknown)

@@ -35,6 +35,7 @@ from vawg_kg.errors import SourceError
 from vawg_kg.loaders.documents import DocumentInfo
 from vawg_kg.loaders.emit import GraphEmitter
 from vawg_kg.loaders.enrich import EnrichedStatement, Enricher
+from vawg_kg.loaders.overlap_text import TextAnalysis, default_analyser
 from vawg_kg.loaders.parsers import parser_for
 from vawg_kg.loaders.readers import pages_of
 from vawg_kg.loaders.records import ParsedDocument
@@ -132,6 +133,7 @@ class Extracted:
     statements: list[EnrichedStatement]
     coverage: dict[str, Any]
     unknown_organisations: dict[str, str]  # iri → label, in the order the document names them
+    analyses: dict[str, TextAnalysis] = field(default_factory=dict)  # each commitment's text as the overlap model reads it
     reused: bool = False
 
 
@@ -161,7 +163,9 @@ def extract(task: ExtractTask) -> Extracted:
     parsed: ParsedDocument = parse_document(doc)
     enricher = Enricher(_enricher_vocabulary())
     statements = [enricher.enrich(st, task.info) for st in parsed.statements]
-    out = Extracted(statements, coverage_of(doc, parsed), dict(enricher.unknown_organisations))
+    analyser = default_analyser()
+    analyses = {st.statement.text: analyser.analysis(st.statement.text) for st in statements if st.is_commitment}
+    out = Extracted(statements, coverage_of(doc, parsed), dict(enricher.unknown_organisations), analyses)
     (task.cache.current / name).write_bytes(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
     return out
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from vawg_kg.loaders.stop_words import ENGLISH_STOP_WORDS
 from vawg_kg.ontology.vocabulary import Term, load_vocabulary
@@ -63,6 +64,10 @@ def _clean(word: str) -> str:
     return word if len(word) >= 2 and word[0].isalpha() else ""
 
 
+T = TypeVar("T")
+CACHED_TEXTS = 200_000  # texts whose analysis is remembered (a 500-document corpus has 30,000)
+
+
 @dataclass(frozen=True)
 class Token:
     term: str  # stemmed word, or "w1 w2" for a bigram
@@ -105,6 +110,8 @@ class TextAnalyser:
                 self._actions.setdefault(key, action.slug)
         self.action_words = frozenset(w for key in self._actions for w in key)
         self._cache: dict[str, list[Token]] = {}
+        self._slugs: dict[str, frozenset[str]] = {}
+        self._action_cache: dict[str, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------------ tokens
     def _words(self, text: str) -> list[tuple[str, int, int, str | None]]:
@@ -131,7 +138,27 @@ class TextAnalyser:
 
     def term_slugs(self, text: str) -> frozenset[str]:
         """The field terms a text names, in any of their wordings."""
-        return frozenset(slug for *_, slug in self._words(text) if slug is not None)
+        cached = self._slugs.get(text)
+        if cached is None:
+            cached = frozenset(slug for *_, slug in self._words(text) if slug is not None)
+            self._keep(self._slugs, text, cached)
+        return cached
+
+    def analysis(self, text: str) -> TextAnalysis:
+        """What the overlap model reads of a text, computed once: worked out where the text is
+        extracted (in parallel, kept with the document's extraction) and :meth:`remember`-ed here."""
+        return TextAnalysis(self.tokens(text), self.term_slugs(text), self.actions(text))
+
+    def remember(self, text: str, analysis: TextAnalysis) -> None:
+        self._keep(self._cache, text, analysis.tokens)
+        self._keep(self._slugs, text, analysis.term_slugs)
+        self._keep(self._action_cache, text, analysis.actions)
+
+    @staticmethod
+    def _keep(cache: dict[str, T], text: str, value: T) -> None:
+        if len(cache) >= CACHED_TEXTS:  # a long-running process meets many texts: start again
+            cache.clear()
+        cache[text] = value
 
     def tokens(self, text: str) -> list[Token]:
         """Stemmed content words with their spans, stop words dropped (remembered per text)."""
@@ -145,9 +172,7 @@ class TextAnalyser:
             s = stem(word)
             if s not in STOP_WORDS:
                 out.append(Token(s, start, end, word))
-        if len(self._cache) > 100_000:
-            self._cache.clear()
-        self._cache[text] = out
+        self._keep(self._cache, text, out)
         return out
 
     def analyse(self, text: str) -> list[str]:
@@ -173,6 +198,13 @@ class TextAnalyser:
     # ------------------------------------------------------------------ kinds of undertaking
     def actions(self, text: str) -> tuple[str, ...]:
         """The kinds of undertaking a text signals, in the order first signalled."""
+        cached = self._action_cache.get(text)
+        if cached is None:
+            cached = self._actions_of(text)
+            self._keep(self._action_cache, text, cached)
+        return cached
+
+    def _actions_of(self, text: str) -> tuple[str, ...]:
         words = [_clean(w) for w in re.findall(r"[A-Za-z][A-Za-z" + _QUOTES + r"]*", text.replace("-", " "))]
         words = [w for w in words if w]
         found: list[str] = []
@@ -182,6 +214,13 @@ class TextAnalyser:
                 if slug is not None and slug not in found:
                     found.append(slug)
         return tuple(found)
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    tokens: list[Token]
+    term_slugs: frozenset[str]
+    actions: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
