@@ -313,6 +313,7 @@ def named_queries(peers: list[Peer], build_dir: Path, samples: int = 15,
     from vawg_kg.stores.oxigraph import OxigraphStore
 
     store = OxigraphStore.open_read_only(build_dir)
+    servers = {peer.name: peer for peer in peers}
     out: dict[str, Any] = {}
     plans: list[tuple[str, int, dict[str, Any]]] = []  # (query, rows, way -> callable giving a row count)
     with httpx.Client(timeout=120) as http:
@@ -361,27 +362,37 @@ def named_queries(peers: list[Peer], build_dir: Path, samples: int = 15,
                 if got != expected:
                     row[w]["note"] = f"{got} rows, the named query gives {expected}: not comparable"
             live = [w for w in ways if "error" not in row[w]]
+            # CPU per request beside the wall time: on a shared machine the wall time also holds the
+            # waits for a core, the CPU does not (the servers' from /proc, in clock ticks, summed over
+            # the samples; the engine's from this thread)
+            clocks = {w: (servers[w].cpu_s if w in servers else time.thread_time) for w in live}
+            cpu: dict[str, float] = {w: 0.0 for w in live}
             for _ in range(samples):
                 for w in live:
+                    c0 = clocks[w]()
                     t0 = time.perf_counter()
                     ways[w]()
                     times[w].append((time.perf_counter() - t0) * 1000)
+                    cpu[w] += clocks[w]() - c0
             for w in live:
                 row[w]["p50_ms"] = round(statistics.median(times[w]), 2)
+                row[w]["cpu_ms"] = round(1000 * cpu[w] / samples, 2)
             out[name] = row
             log(f"{name}: " + ", ".join(f"{n} {e.get('p50_ms')} ms" for n, e in row.items() if isinstance(e, dict)))
     return out
 
 
 def markdown_named(named: dict[str, Any], names: list[str]) -> str:
-    """The named-query table: a p50 column per way (engine in-process, then the peers); ratios of each way
-    over Fuseki's p50 when Fuseki ran, else the project's over every other peer's."""
+    """The named-query table: p50 and CPU per request for each way (engine in-process, then the peers);
+    ratios of each way over Fuseki's when Fuseki ran, else the project's over every other peer's."""
     columns = [ENGINE, ENGINE + ", bound", *names]
     pairs = ([(n, "fuseki") for n in columns if n != "fuseki"] if "fuseki" in names
              else [(names[0], n) for n in names[1:]])
     lines = ["| query | rows | " + " | ".join(f"{n} p50 ms" for n in columns) +
-             " | " + " | ".join(f"{a} / {b}" for a, b in pairs) + " |",
-             "|---|---|" + "---|" * (len(columns) + len(pairs))]
+             " | " + " | ".join(f"{n} CPU ms" for n in columns) +
+             " | " + " | ".join(f"{a} / {b} p50" for a, b in pairs) +
+             " | " + " | ".join(f"{a} / {b} CPU" for a, b in pairs) + " |",
+             "|---|---|" + "---|" * (2 * len(columns) + 2 * len(pairs))]
     for query, row in named.items():
         if "error" in row:
             lines.append(f"| {query} | – | {row['error']} |")
@@ -392,11 +403,14 @@ def markdown_named(named: dict[str, Any], names: list[str]) -> str:
             cells.append(f"{e['p50_ms']:.1f}" + (" (rows differ)" if e.get("note") else "") if "p50_ms" in e
                          else e.get("error", "–")[:40])
         ratios = []
-        for a, b in pairs:
-            mine, theirs = row.get(a, {}).get("p50_ms"), row.get(b, {}).get("p50_ms")
-            ok = mine and theirs and not row[a].get("note") and not row[b].get("note")
-            ratios.append(f"{mine / theirs:.2f}×" if ok else "–")
-        lines.append(f"| {query} | {row['rows']} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        for key in ("p50_ms", "cpu_ms"):
+            for a, b in pairs:
+                mine, theirs = row.get(a, {}).get(key), row.get(b, {}).get(key)
+                ok = mine and theirs and not row[a].get("note") and not row[b].get("note")
+                ratios.append(f"{mine / theirs:.2f}×" if ok else "–")
+        cpu = [f"{row.get(n, {}).get('cpu_ms', 0):.1f}" if "cpu_ms" in row.get(n, {}) else "–" for n in columns]
+        lines.append(f"| {query} | {row['rows']} | " + " | ".join(cells) + " | " + " | ".join(cpu) + " | "
+                     + " | ".join(ratios) + " |")
     return "\n".join(lines) + "\n"
 
 
