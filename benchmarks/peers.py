@@ -246,16 +246,42 @@ def _nt(value: Any) -> str:
 
 
 _SELECT_CLAUSE = re.compile(r"(?is)\bSELECT\b(.*?)(?=\bWHERE\b|\{)")
+_SELECT = re.compile(r"(?i)\bSELECT\b")
+
+
+def _subselects(text: str) -> list[tuple[int, int]]:
+    """Where each nested SELECT's scope runs in ``text``: from the keyword to its group's closing brace."""
+    depth_at, depth = [], 0
+    for ch in text:
+        depth_at.append(depth)
+        depth += (ch == "{") - (ch == "}")
+    spans = []
+    for m in list(_SELECT.finditer(text))[1:]:
+        inside, end = depth_at[m.start()], m.start()
+        while end < len(text) and not (text[end] == "}" and depth_at[end] == inside):
+            end += 1
+        spans.append((m.start(), end))
+    return spans
 
 
 def inline(query: str, bindings: dict[str, Any]) -> str:
     """``query`` with its parameters written in: what the peers, which take no bindings, are sent.
 
-    A projected parameter becomes ``(term AS ?name)``; everywhere else ``?name`` becomes the term
-    (what pyoxigraph's substitutions do). Whole-line comments go first. The answer is checked
-    against the project's own run of the named query before the timings count.
+    A parameter is bound at the query's top level (pyoxigraph's substitutions), where a sub-select
+    does not see it. So where a parameter appears inside a sub-select, the parameters become one
+    ``VALUES`` row at the head of the top-level group: the same top-level join, the variable still
+    projected, sorted and grouped, the sub-select untouched. Elsewhere each is written in as a term:
+    a projected one becomes ``(term AS ?name)``, everywhere else ``?name`` becomes the term.
+    Whole-line comments go first. The answer is checked against the project's own run of the named
+    query before the timings count.
     """
     text = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
+    spans = _subselects(text)
+    if any(re.search(rf"[?$]{re.escape(name)}\b", text[a:b]) for name in bindings for a, b in spans):
+        row = " ".join(_nt(v) for v in bindings.values())
+        head = re.compile(r"(?is)\bSELECT\b.*?\{")  # the top-level group opens at the first brace after SELECT
+        values = "VALUES (" + " ".join(f"?{n}" for n in bindings) + f") {{ ({row}) }}"
+        return head.sub(lambda m: m.group(0) + "\n  " + values, text, count=1)
     for name, value in bindings.items():
         term = _nt(value)
         var = re.compile(rf"[?$]{re.escape(name)}\b")
@@ -267,8 +293,19 @@ def inline(query: str, bindings: dict[str, Any]) -> str:
     return text
 
 
-def named_queries(peers: list[Peer], build_dir: Path, samples: int = 15) -> dict[str, Any]:
-    """p50 of each named query (its example parameters written in) on every peer, sequential GETs."""
+ENGINE = "pyoxigraph"  # the named-query table's in-process column: the engine alone, no HTTP, no serialisation
+
+
+def named_queries(peers: list[Peer], build_dir: Path, samples: int = 15,
+                  only: list[str] | None = None, warm: int = 5) -> dict[str, Any]:
+    """p50 of each named query (its example parameters written in) on every peer, sequential GETs.
+
+    Also the engine alone: pyoxigraph in this process on the same store folder, the text the peers get,
+    every solution read (no serialisation); and ``pyoxigraph, bound``: the named query as the API runs it
+    (parameters as substitutions). A warm-up pass runs every query ``warm`` times on every way first (the
+    JVM compiles, caches fill); then each query's samples take turns across the ways, so load from
+    elsewhere on the machine falls on all of them alike. A way whose row count differs from the named
+    query's is marked."""
     import httpx
 
     from vawg_kg.queries import catalog
@@ -276,72 +313,104 @@ def named_queries(peers: list[Peer], build_dir: Path, samples: int = 15) -> dict
     from vawg_kg.stores.oxigraph import OxigraphStore
 
     store = OxigraphStore.open_read_only(build_dir)
+    servers = {peer.name: peer for peer in peers}
     out: dict[str, Any] = {}
+    plans: list[tuple[str, int, dict[str, Any]]] = []  # (query, rows, way -> callable giving a row count)
     with httpx.Client(timeout=120) as http:
+        def getter(endpoint: str, text: str) -> Any:
+            def get() -> int:
+                r = http.get(endpoint, params={"query": text}, headers={"accept": ACCEPT})
+                r.raise_for_status()
+                return len(r.json().get("results", {}).get("bindings", []))
+            return get
+
         for q in catalog.all():
+            if only and q.name not in only:
+                continue
             params = dict(q.example or {})
             try:
                 expected = len(run_named(q.name, params, store))
-                text = inline(q.sparql, bind(q, params))
+                bindings = bind(q, params)
+                text = inline(q.sparql, bindings)
             except Exception as exc:
                 out[q.name] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
                 continue
-            row: dict[str, Any] = {"rows": expected}
+            ways: dict[str, Any] = {
+                ENGINE: lambda t=text: sum(1 for _ in store.raw(t)),
+                ENGINE + ", bound": lambda t=q.sparql, b=bindings: sum(1 for _ in store.raw(t, b)),
+            }
             for peer in peers:
-                def get() -> httpx.Response:
-                    return http.get(peer.endpoint, params={"query": text}, headers={"accept": ACCEPT})
-
-                first = get()
-                if first.status_code != 200:
-                    row[peer.name] = {"error": f"{first.status_code} {first.text[:150]}"}
+                ways[peer.name] = getter(peer.endpoint, text)
+            plans.append((q.name, expected, ways))
+        for _ in range(warm):
+            for _name, _rows, ways in plans:
+                for fn in ways.values():
+                    try:
+                        fn()
+                    except Exception:  # noqa: BLE001 - reported by the measured pass
+                        pass
+        for name, expected, ways in plans:
+            row: dict[str, Any] = {"rows": expected}
+            times: dict[str, list[float]] = {w: [] for w in ways}
+            for w, fn in ways.items():
+                try:
+                    got = fn()
+                except Exception as exc:
+                    row[w] = {"error": f"{type(exc).__name__}: {exc}"[:150]}
                     continue
-                got = len(first.json().get("results", {}).get("bindings", []))
-                times = []
-                for _ in range(samples):
-                    t0 = time.perf_counter()
-                    get().raise_for_status()
-                    times.append((time.perf_counter() - t0) * 1000)
-                row[peer.name] = {"p50_ms": round(statistics.median(times), 2), "rows": got}
+                row[w] = {"rows": got}
                 if got != expected:
-                    row[peer.name]["note"] = f"{got} rows, the named query gives {expected}: not comparable"
-            out[q.name] = row
-            log(f"{q.name}: " + ", ".join(f"{p.name} {row.get(p.name, {}).get('p50_ms')} ms" for p in peers))
+                    row[w]["note"] = f"{got} rows, the named query gives {expected}: not comparable"
+            live = [w for w in ways if "error" not in row[w]]
+            # CPU per request beside the wall time: on a shared machine the wall time also holds the
+            # waits for a core, the CPU does not (the servers' from /proc, in clock ticks, summed over
+            # the samples; the engine's from this thread)
+            clocks = {w: (servers[w].cpu_s if w in servers else time.thread_time) for w in live}
+            cpu: dict[str, float] = {w: 0.0 for w in live}
+            for _ in range(samples):
+                for w in live:
+                    c0 = clocks[w]()
+                    t0 = time.perf_counter()
+                    ways[w]()
+                    times[w].append((time.perf_counter() - t0) * 1000)
+                    cpu[w] += clocks[w]() - c0
+            for w in live:
+                row[w]["p50_ms"] = round(statistics.median(times[w]), 2)
+                row[w]["cpu_ms"] = round(1000 * cpu[w] / samples, 2)
+            out[name] = row
+            log(f"{name}: " + ", ".join(f"{n} {e.get('p50_ms')} ms" for n, e in row.items() if isinstance(e, dict)))
     return out
 
 
-def markdown_isolation(iso: dict[str, Any]) -> str:
-    lines = [f"`{iso['query']}`, {iso['samples']} sequential requests; sandbox layers: "
-             f"{', '.join(iso.get('sandbox') or []) or '–'}", "",
-             "| way | wall µs (median) | CPU µs (mean) | over the engine (ASK: over ASK in-process): wall / CPU µs |",
-             "|---|---|---|---|"]
-    for way in ("engine", "checked", "worker", "worker, guard off", "ASK {} in-process", "ASK {} through the worker"):
-        cost = iso.get("cost_us", {}).get(way)
-        lines.append(f"| {way} | {iso[way]['wall_us']} | {iso[way]['cpu_us']} | "
-                     + (f"{cost['wall']:+d} / {cost['cpu']:+d}" if cost else "–") + " |")
-    api = iso.get("api_in_process")
-    if api:
-        lines += ["", f"The API process's own CPU per request (the ASGI app called in-process, no uvicorn, unique "
-                      f"texts): {api['cpu_us']} µs (statuses {api['statuses']})."]
-    return "\n".join(lines) + "\n"
-
-
 def markdown_named(named: dict[str, Any], names: list[str]) -> str:
-    lines = ["| query | rows | " + " | ".join(f"{n} p50 ms" for n in names) +
-             " | " + " | ".join(f"{names[0]} / {n}" for n in names[1:]) + " |",
-             "|---|---|" + "---|" * (2 * len(names) - 1)]
+    """The named-query table: p50 and CPU per request for each way (engine in-process, then the peers);
+    ratios of each way over Fuseki's when Fuseki ran, else the project's over every other peer's."""
+    columns = [ENGINE, ENGINE + ", bound", *names]
+    pairs = ([(n, "fuseki") for n in columns if n != "fuseki"] if "fuseki" in names
+             else [(names[0], n) for n in names[1:]])
+    lines = ["| query | rows | " + " | ".join(f"{n} p50 ms" for n in columns) +
+             " | " + " | ".join(f"{n} CPU ms" for n in columns) +
+             " | " + " | ".join(f"{a} / {b} p50" for a, b in pairs) +
+             " | " + " | ".join(f"{a} / {b} CPU" for a, b in pairs) + " |",
+             "|---|---|" + "---|" * (2 * len(columns) + 2 * len(pairs))]
     for query, row in named.items():
         if "error" in row:
             lines.append(f"| {query} | – | {row['error']} |")
             continue
         cells = []
-        for n in names:
+        for n in columns:
             e = row.get(n, {})
             cells.append(f"{e['p50_ms']:.1f}" + (" (rows differ)" if e.get("note") else "") if "p50_ms" in e
                          else e.get("error", "–")[:40])
-        mine = row.get(names[0], {}).get("p50_ms")
-        ratios = [f"{mine / row[n]['p50_ms']:.2f}×" if mine and row.get(n, {}).get("p50_ms") else "–"
-                  for n in names[1:]]
-        lines.append(f"| {query} | {row['rows']} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        ratios = []
+        for key in ("p50_ms", "cpu_ms"):
+            for a, b in pairs:
+                mine, theirs = row.get(a, {}).get(key), row.get(b, {}).get(key)
+                ok = mine and theirs and not row[a].get("note") and not row[b].get("note")
+                ratios.append(f"{mine / theirs:.2f}×" if ok else "–")
+        cpu = [f"{row.get(n, {}).get('cpu_ms', 0):.1f}" if "cpu_ms" in row.get(n, {}) else "–" for n in columns]
+        lines.append(f"| {query} | {row['rows']} | " + " | ".join(cells) + " | " + " | ".join(cpu) + " | "
+                     + " | ".join(ratios) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -544,6 +613,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fuseki", action="store_true", help="also Apache Jena Fuseki (fetched with Maven)")
     ap.add_argument("--variants", default="repeated,unique")
     ap.add_argument("--named", action="store_true", help="also every named query, p50 of sequential GETs")
+    ap.add_argument("--named-only", action="store_true", help="only the named queries (no wrk rounds)")
+    ap.add_argument("--only", default="", metavar="NAME[,NAME]", help="only these named queries")
+    ap.add_argument("--samples", type=int, default=15, help="sequential requests per named query and way")
+    ap.add_argument("--warm", type=int, default=5, help="warm-up runs of every named query on every way first")
     ap.add_argument("--isolation", action="store_true", help="also what the worker process and guard cost")
     ap.add_argument("--baseline", default=None, metavar="VAWG_KG",
                     help="another installation's vawg-kg executable (an earlier commit) to measure beside this one")
@@ -572,13 +645,16 @@ def main(argv: list[str] | None = None) -> int:
                 peers.append(fuseki(args.build_dir, ports[2], work))
             except Exception as exc:
                 log(f"no Fuseki: {exc}")
-        result = compare(peers, query, args.seconds, args.rounds, args.threads, args.connections,
-                         tuple(args.variants.split(",")))
+        result: dict[str, Any] = {}
+        if not args.named_only:
+            result = compare(peers, query, args.seconds, args.rounds, args.threads, args.connections,
+                             tuple(args.variants.split(",")))
         result["query"] = args.query
         if args.isolation:
             result["isolation"] = isolation_cost(args.build_dir, args.query)
-        if args.named:
-            result["named"] = named_queries(peers, args.build_dir)
+        if args.named or args.named_only:
+            result["named"] = named_queries(peers, args.build_dir, args.samples,
+                                            [n for n in args.only.split(",") if n], args.warm)
             result["named_peers"] = [p.name for p in peers]
         result["load_avg"] = os.getloadavg()
     finally:
@@ -586,7 +662,8 @@ def main(argv: list[str] | None = None) -> int:
             peer.stop()
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
-    print(markdown(result))
+    if "variants" in result:
+        print(markdown(result))
     if "isolation" in result:
         print(markdown_isolation(result["isolation"]))
     if "named" in result:
