@@ -44,11 +44,27 @@ Writing: a staged swap, in three steps.
    properties, joined by relationships of their final types. Nothing links a staged node to
    a current one and no reader's pattern names that label, so every query that starts from
    a label — every query in ``queries/``, :func:`counts` — sees only the current graph.
+   A node batch answers with one list of the new nodes' ids (``id(n)``: an integer, where an
+   element id is a 40-character string to pack and parse; a record a row cost more Python time
+   than the packing); relationships go as one flat list of ids per batch, by one query with a
+   dynamic type (one plan), and each batch's count is checked against what was sent.
 2. **Swap**: one transaction moves the labels: the current ``:Resource`` nodes lose theirs
    (``VawgRetired`` instead) and the staged nodes take theirs (``SET n:$(labels)``, Cypher
    5.26). Only labels change, so this transaction is small next to the graph (500
    documents: 1.3 M nodes relabelled in 14-22 s).
 3. **Delete** the retired graph in committed batches.
+
+``LoadResult.seconds["live"]`` is when the swap committed (readers see the new graph from
+then on); ``total`` includes the deletion after it. Where the time goes (100 synthetic
+documents, 190 k nodes+relationships, warm server): map 1.5-2 s of Python; staging, the swap
+and the deletion are the server's work, spread over its storage engine (record reads, commit,
+transaction log, locks, G1 collections: no one hot spot in a flight recording), about 30 µs of
+server CPU per node or relationship for a replace, which writes each item about three times
+(created, relabelled, deleted). Concurrent deletion (``IN 2 CONCURRENT TRANSACTIONS``)
+deadlocks on shared relationships, and deleting relationships and nodes in two concurrent
+passes cost more CPU than the batches below. What would make a replace several times
+faster is writing only the difference from the current graph (see benchmarks/RESULTS.md,
+"Session 4: Neo4j load").
 
 A failure or interrupt before the swap commits leaves the current graph as it was; the
 staged nodes are deleted at once when the server still answers, else by the next load's
