@@ -133,7 +133,7 @@ def bench_build(size: int, repeat: int, work: Path) -> tuple[dict[str, Any], Pat
 
 # --- Neo4j ---------------------------------------------------------------------------
 
-def start_neo4j(work: Path) -> Any:
+def start_neo4j(work: Path, port: int | None = None) -> Any:
     from vawg_kg.stores.neo4j import server as neo4j_server
 
     state = work / "neo4j-state.json"
@@ -141,7 +141,7 @@ def start_neo4j(work: Path) -> Any:
     # exceeds the transaction memory limit of a 2 GB heap (70 %); one transaction for the whole
     # replace needed more than 10 GB.
     log("starting a private Neo4j server (heap 4g, page cache 2g)")
-    return neo4j_server.start(data_dir=work / "neo4j-data", state_file=state, heap="4g", pagecache="2g")
+    return neo4j_server.start(port, data_dir=work / "neo4j-data", state_file=state, heap="4g", pagecache="2g")
 
 
 def stop_neo4j(info: Any, work: Path) -> None:

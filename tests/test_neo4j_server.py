@@ -32,7 +32,8 @@ def test_start_status_stop(tmp_path: Path, neo4j_server: ServerInfo, monkeypatch
     monkeypatch.setenv(server.HEAP_ENV, "768m")  # a 500-document load wants 4g: the variable sets it
     info = server.start(data_dir=tmp_path / "data", state_file=state)
     try:
-        assert "-Xmx768m" in Path(f"/proc/{info.pid}/cmdline").read_bytes().decode().split("\0")
+        argv = Path(f"/proc/{info.pid}/cmdline").read_bytes().decode().split("\0")
+        assert "-Xmx768m" in argv and "-Xmn192m" in argv  # a fixed young generation, a quarter of the heap
         assert server.status(state) == info
         assert stat.S_IMODE(state.stat().st_mode) == 0o600  # it holds the password
         assert server.start(state_file=state) == info  # already running: the same server

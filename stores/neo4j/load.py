@@ -44,11 +44,27 @@ Writing: a staged swap, in three steps.
    properties, joined by relationships of their final types. Nothing links a staged node to
    a current one and no reader's pattern names that label, so every query that starts from
    a label — every query in ``queries/``, :func:`counts` — sees only the current graph.
+   A node batch answers with one list of the new nodes' ids (``id(n)``: an integer, where an
+   element id is a 40-character string to pack and parse; a record a row cost more Python time
+   than the packing); relationships go as one flat list of ids per batch, by one query with a
+   dynamic type (one plan), and each batch's count is checked against what was sent.
 2. **Swap**: one transaction moves the labels: the current ``:Resource`` nodes lose theirs
    (``VawgRetired`` instead) and the staged nodes take theirs (``SET n:$(labels)``, Cypher
    5.26). Only labels change, so this transaction is small next to the graph (500
    documents: 1.3 M nodes relabelled in 14-22 s).
 3. **Delete** the retired graph in committed batches.
+
+``LoadResult.seconds["live"]`` is when the swap committed (readers see the new graph from
+then on); ``total`` includes the deletion after it. Where the time goes (100 synthetic
+documents, 190 k nodes+relationships, warm server): map 1.5-2 s of Python; staging, the swap
+and the deletion are the server's work, spread over its storage engine (record reads, commit,
+transaction log, locks, G1 collections: no one hot spot in a flight recording), about 30 µs of
+server CPU per node or relationship for a replace, which writes each item about three times
+(created, relabelled, deleted). Concurrent deletion (``IN 2 CONCURRENT TRANSACTIONS``)
+deadlocks on shared relationships, and deleting relationships and nodes in two concurrent
+passes cost more CPU than the batches below. What would make a replace several times
+faster is writing only the difference from the current graph (see benchmarks/RESULTS.md,
+"Session 4: Neo4j load").
 
 A failure or interrupt before the swap commits leaves the current graph as it was; the
 staged nodes are deleted at once when the server still answers, else by the next load's
@@ -662,6 +678,13 @@ def schema_statements(model: OntologyModel) -> list[str]:
     return stmts
 
 
+def missing_indexes(driver: Any, database: str, stmts: list[str]) -> list[str]:
+    """The ``CREATE INDEX name IF NOT EXISTS`` statements whose index name is not there yet
+    (one ``SHOW INDEXES`` instead of a round trip a statement)."""
+    names = {r["name"] for r in driver.execute_query("SHOW INDEXES YIELD name RETURN name", database_=database).records}
+    return [stmt for stmt in stmts if stmt.split()[2] not in names]
+
+
 def legacy_constraints(driver: Any, database: str) -> list[str]:
     """``DROP`` statements for the uniqueness constraints on ``iri`` that earlier loads created."""
     records = driver.execute_query("SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'vawg_' AND name ENDS WITH '_iri' "
@@ -671,9 +694,9 @@ def legacy_constraints(driver: Any, database: str) -> list[str]:
 
 class _Batches:
     """Committed write transactions of ``batch`` rows, ``workers`` at a time, each worker with its
-    own session: while the server runs one batch, Python packs the next (the driver's packing is
-    pure Python, about as long as the server's work). Progress is reported from the caller's
-    thread, in order, so an exception raised there stops the writing."""
+    own session: while the server runs one batch, Python packs the next. Each query returns one
+    record of one value (a list of ids, a count), so no per-row record is unpacked. Progress is
+    reported from the caller's thread, in order, so an exception raised there stops the writing."""
 
     def __init__(self, driver: Any, database: str, workers: int) -> None:
         self.driver, self.database, self.workers = driver, database, max(1, workers)
@@ -681,7 +704,7 @@ class _Batches:
         self.local = threading.local()
         self.sessions: list[Any] = []
 
-    def _write(self, query: str, chunk: list[Any], params: dict[str, Any]) -> list[Any]:
+    def _write(self, query: str, chunk: list[Any], params: dict[str, Any]) -> Any:
         import neo4j
 
         session = getattr(self.local, "session", None)
@@ -689,23 +712,26 @@ class _Batches:
             session = self.local.session = self.driver.session(database=self.database)
             self.sessions.append(session)
 
-        def work(tx: Any) -> list[Any]:
-            return list(tx.run(query, rows=chunk, **params).values())
+        def work(tx: Any) -> Any:
+            record = tx.run(query, rows=chunk, **params).single(strict=True)
+            return record[0]
 
-        return list(session.execute_write(neo4j.unit_of_work(timeout=BATCH_TX_TIMEOUT_S)(work)))
+        return session.execute_write(neo4j.unit_of_work(timeout=BATCH_TX_TIMEOUT_S)(work))
 
     def run(self, query: str, rows: list[Any], batch: int, progress: Progress, stage: str,
-            done: int, total: int, **params: Any) -> list[Any]:
-        """``query`` over ``rows`` (as ``$rows``); the records returned, in the order of ``rows``."""
+            done: int, total: int, *, step: int = 1, **params: Any) -> list[Any]:
+        """``query`` over ``rows`` (as ``$rows``, ``batch`` × ``step`` items a transaction, a row
+        being ``step`` items); each transaction's one value, in the order of ``rows``."""
         out: list[Any] = []
-        pending: deque[tuple[int, Future[list[Any]]]] = deque()
+        pending: deque[tuple[int, Future[Any]]] = deque()
+        size = batch * step
         try:
-            for i in range(0, len(rows), batch):
-                chunk = rows[i:i + batch]
-                pending.append((len(chunk), self.pool.submit(self._write, query, chunk, params)))
-                while len(pending) >= self.workers or (pending and i + batch >= len(rows)):
+            for i in range(0, len(rows), size):
+                chunk = rows[i:i + size]
+                pending.append((len(chunk) // step, self.pool.submit(self._write, query, chunk, params)))
+                while len(pending) >= self.workers or (pending and i + size >= len(rows)):
                     n, future = pending.popleft()
-                    out += future.result()
+                    out.append(future.result())
                     done += n
                     progress(stage, done, total)
         except BaseException:
@@ -721,42 +747,54 @@ class _Batches:
                 session.close()
 
 
-def _stage(writer: _Batches, plan: GraphPlan, progress: Progress, batch: int) -> dict[tuple[str, ...], list[str]]:
+def _stage(writer: _Batches, plan: GraphPlan, progress: Progress, batch: int) -> dict[tuple[str, ...], list[int]]:
     """Write the new graph under the ``VawgStaging`` label alone, in committed batches: no
     reader's pattern names that label, and nothing links a staged node to a current one.
-    Returns the staged nodes' element ids per label set (for the swap).
+    Returns the staged nodes' ids per label set (for the swap).
 
     Nodes go as lists of values, one query per set of keys (``CREATE (n {iri: row[0], …})``),
-    not as maps: half the values to pack."""
+    not as maps: half the values to pack; each batch answers with its nodes' ids as one list,
+    in the order of its rows. Relationships go as one flat list of start and end ids per type
+    (``MATCH (a) WHERE id(a) = …``: an id seek), each batch answering with its count, which
+    must be the batch's size (a missing end would drop a relationship silently). One query for
+    every type (``CREATE (a)-[:$($type)]->(b)``, Cypher 5.26): one plan to make, not one a type,
+    which counts on a server just started (its planner and JIT are cold)."""
     groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[Any]]] = defaultdict(list)
     for node in plan.nodes:
         keys = tuple(node.props)
         groups[(node.labels, keys)].append(list(node.props.values()))
-    element_ids: dict[str, str] = {}
-    staged: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    node_ids: dict[str, int] = {}
+    staged: dict[tuple[str, ...], list[int]] = defaultdict(list)
     done, total = 0, len(plan.nodes)
     progress("nodes", 0, total)
     for (labels, keys), rows in sorted(groups.items()):
         iri = keys.index("iri")
         props = ", ".join(f"`{k.replace('`', '``')}`: row[{i}]" for i, k in enumerate(keys))
-        created = writer.run(f"UNWIND $rows AS row CREATE (n:{STAGING} {{{props}}}) RETURN row[{iri}], elementId(n)",
+        created = writer.run(f"UNWIND $rows AS row CREATE (n:{STAGING} {{{props}}}) RETURN collect(id(n))",
                              rows, batch, progress, "nodes", done, total)
-        element_ids.update(created)
-        staged[labels] += [eid for _, eid in created]
+        ids = [i for chunk in created for i in chunk]
+        if len(ids) != len(rows):
+            raise StoreError(f"staging {len(rows)} nodes {labels} created {len(ids)}")
+        node_ids.update(zip((row[iri] for row in rows), ids))
+        staged[labels] += ids
         done += len(rows)
     del groups
     done, total = 0, plan.relationship_count()
     progress("relationships", 0, total)
     for rel_type, ends in sorted(plan.rel_ends.items()):
-        pairs = [[element_ids[ends[k]], element_ids[ends[k + 1]]] for k in range(0, len(ends), 2)]
-        writer.run("UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] "
-                   f"MATCH (b) WHERE elementId(b) = row[1] CREATE (a)-[:`{rel_type.replace('`', '``')}`]->(b)",
-                   pairs, batch * REL_BATCH_FACTOR, progress, "relationships", done, total)
-        done += len(pairs)
+        flat = [node_ids[key] for key in ends]
+        created = writer.run("UNWIND range(0, size($rows) - 2, 2) AS i "
+                             "MATCH (a) WHERE id(a) = $rows[i] MATCH (b) WHERE id(b) = $rows[i + 1] "
+                             "CREATE (a)-[:$($type)]->(b) RETURN count(*)",
+                             flat, batch * REL_BATCH_FACTOR, progress, "relationships", done, total, step=2,
+                             type=rel_type)
+        if sum(created) != len(flat) // 2:
+            raise StoreError(f"staging {len(flat) // 2} {rel_type} relationships created {sum(created)}")
+        done += len(flat) // 2
     return dict(staged)
 
 
-def _swap(tx: Any, staged: dict[tuple[str, ...], list[str]], progress: Progress) -> None:
+def _swap(tx: Any, staged: dict[tuple[str, ...], list[int]], progress: Progress) -> None:
     """One transaction: the current graph's nodes lose their labels (``VawgRetired`` instead),
     the staged nodes take theirs. Only labels change, so it is small next to the graph."""
     total = sum(map(len, staged.values()))
@@ -766,7 +804,7 @@ def _swap(tx: Any, staged: dict[tuple[str, ...], list[str]], progress: Progress)
     for labels, ids in sorted(staged.items()):
         for i in range(0, len(ids), SWAP_BATCH):
             chunk = ids[i:i + SWAP_BATCH]
-            tx.run(f"UNWIND $ids AS id MATCH (n) WHERE elementId(n) = id REMOVE n:{STAGING} SET n:$($labels)",
+            tx.run(f"UNWIND $ids AS id MATCH (n) WHERE id(n) = id REMOVE n:{STAGING} SET n:$($labels)",
                    ids=chunk, labels=list(labels)).consume()
             done += len(chunk)
             progress("swap", done, total)
@@ -840,8 +878,11 @@ def load(
     plan = plan_graph(g, model)
     timings["map"] = round(time.monotonic() - started, 2)
     try:
-        driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), connection_timeout=15,
-                                            max_transaction_retry_time=retry_s)
+        driver = neo4j.GraphDatabase.driver(
+            uri, auth=(user, password), connection_timeout=15, max_transaction_retry_time=retry_s,
+            # id() is deprecated in Cypher 5 (elementId() replaces it) but still served; the loader
+            # uses it for its own nodes' ids within one load, where it is an integer seek.
+            notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.DEPRECATION])
     except Exception as exc:
         raise _unavailable(exc, uri, user, database) or StoreUnavailableError(str(exc)) from exc
     with driver:
@@ -851,7 +892,9 @@ def load(
             with driver.session(database=database) as probe:
                 probe.run("RETURN 1").consume()
             t0 = time.monotonic()
-            stmts = legacy_constraints(driver, database) + schema_statements(model)
+            for stmt in legacy_constraints(driver, database):  # first: a constraint owns an index of its name
+                driver.execute_query(stmt, database_=database)
+            stmts = missing_indexes(driver, database, schema_statements(model))
             for i, stmt in enumerate(stmts, 1):
                 driver.execute_query(stmt, database_=database)
                 report("schema", i, len(stmts))
@@ -869,6 +912,7 @@ def load(
                     t0 = time.monotonic()
                     session.execute_write(neo4j.unit_of_work(timeout=SWAP_TX_TIMEOUT_S)(_swap), staged, report)
                     timings["swap"] = round(time.monotonic() - t0, 2)
+                    timings["live"] = round(time.monotonic() - started, 2)  # readers see the new graph from here
                 except Exception:
                     writer.close()
                     with contextlib.suppress(Exception):  # unreachable server: the next load cleans up
