@@ -16,6 +16,7 @@ A failure at any stage leaves the previous output untouched.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -35,10 +36,11 @@ from vawg_kg.loaders.part_checks import CrossEmitter, check, cross_tasks, docume
 from vawg_kg.loaders.part_checks import violations as part_violations
 from vawg_kg.loaders.document_parts import (PARTS_DIR, CacheDirs, EmitTask, Extracted, ExtractTask, SourceDocument,
                                             code_version, coverage_of, emit_key, emit_part,
-                                            extract, key_of, parse_document)
+                                            extract, key_of, parse_document, types_of)
 from vawg_kg.loaders.documents import (BUNDLED, UNKNOWN_PUBLISHER, DocumentInfo, DocumentMeta, check_doc_id,
                                        metadata_for)
 from vawg_kg.loaders.emit import GraphEmitter, extraction_iri
+from vawg_kg.loaders.forked import run_forked
 from vawg_kg.loaders.enrich import EnrichedStatement, Enricher, Link, org_iri
 from vawg_kg.loaders.overlap_text import default_analyser
 from vawg_kg.loaders.readers import RENDERED_FORMATS, read_document
@@ -269,15 +271,10 @@ def _build_in(
     # Reviewers' judgements over the model: implements links here, overlaps in links.link_documents.
     decisions = judgements.decide(judged, (st.iri for st in statements if st.is_commitment))
     judged_implements = apply_implements(statements, decisions)
-    link_report = links.link_documents(statements, decisions)
     records = [record_of(st) for st in statements if st.is_commitment]
-    overlaps_json = link_report.to_json()["overlaps"]
-    published = {r["id"]: r["doc_published"] for r in records}
-    rejected = [pair for pair, j in decisions.overlaps.items() if j.decision == "rejected"]
-    nearest = lineage.nearest_candidates((c.to_json() for c in link_report.scored), published, overlaps_json,
-                                         rejected)
-    # One lineage and one status per commitment (loaders/lineage.py), used by every reader.
-    lineage_answer = lineage.compute(records, overlaps_json, nearest, judged_implements.evidence())
+    # The overlap model's memory peaks here and is not needed afterwards: it runs in a child that exits.
+    link_report, lineage_answer = run_forked(functools.partial(
+        _link, statements, decisions, records, judged_implements.evidence(), staged))
     done("link")
 
     stage("emit")
@@ -298,14 +295,16 @@ def _build_in(
     done("emit")
 
     stage("validate")
-    types: dict[str, list[str]] = {}
-    for part in parts:
-        for node, classes in part.types.items():
-            types.setdefault(node, []).extend(classes)
-        part.types = {}  # indexed: not kept twice
+    # the classes of what parts point to outside themselves, and of the document nodes cross parts extend
+    needed = {node for part in parts for node in part.outside}
     for cross_part in corpus.parts.values():
-        for node, classes in cross_part.types.items():
-            types.setdefault(node, []).extend(classes)
+        needed |= cross_part.objects
+        needed |= {s for s in cross_part.subjects if s in owner}
+    types: dict[str, list[str]] = {}
+    for typed in [*(types_of(part) for part in parts), *(c.types for c in corpus.parts.values())]:
+        for node, classes in typed.items():
+            if node in needed:
+                types.setdefault(node, []).extend(classes)
     type_of = lambda node: types.get(node, ())  # noqa: E731
     cross, cross_paths = cross_tasks(corpus.parts, owner.__contains__, type_of, cache)
     corpus.parts.clear()
@@ -326,8 +325,6 @@ def _build_in(
     _write_json(staged / "commitments.json", records)
     _write_json(staged / "lineage.json", lineage_answer)
     _write_json(staged / "statements.json", [record_of(st) for st in statements if not st.is_commitment])
-    _write_json(staged / "links.json", link_report.to_json())
-    _write_json_streaming(staged / "candidates.json", link_report.candidates_json(lazy=True))
     if added:
         (staged / ADDED_DIR).mkdir()
         for info in added:
@@ -357,6 +354,23 @@ def _build_in(
     _write_json(staged / "report.json", report)
     (staged / PARTS_DIR / "reuse.json").write_text(json.dumps(reused, sort_keys=True) + "\n")
     return BuildResult(out_dir, statements, report, reused=reused)
+
+
+def _link(statements: list[EnrichedStatement], decisions: judgements.Decisions, records: list[dict[str, Any]],
+          implemented: dict[tuple[str, str], dict[str, Any]], staged: Path) -> tuple[links.LinkReport, dict[str, Any]]:
+    """Overlaps, nearest candidates and lineage; ``links.json`` and ``candidates.json`` written here.
+    The report comes back without its scored candidates (they are in ``candidates.json``)."""
+    report = links.link_documents(statements, decisions)
+    overlaps_json = report.to_json()["overlaps"]
+    published = {r["id"]: r["doc_published"] for r in records}
+    rejected = [pair for pair, j in decisions.overlaps.items() if j.decision == "rejected"]
+    nearest = lineage.nearest_candidates((c.to_json() for c in report.scored), published, overlaps_json, rejected)
+    # One lineage and one status per commitment (loaders/lineage.py), used by every reader.
+    answer = lineage.compute(records, overlaps_json, nearest, implemented)
+    _write_json(staged / "links.json", report.to_json())
+    _write_json_streaming(staged / "candidates.json", report.candidates_json(lazy=True))
+    report.scored = []
+    return report, answer
 
 
 def unknown_organisations(docs: Sequence[SourceDocument], extracted: Sequence[Extracted]) -> dict[str, str]:

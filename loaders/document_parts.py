@@ -176,7 +176,7 @@ class Part:
 
     path: Path
     key: str
-    types: dict[str, list[str]]  # each typed node of the part → its classes
+    meta: Path  # JSON: "types", each typed node of the part → its classes (read by :func:`types_of`)
     outside: list[str]  # the nodes it points to that have no triples in it
     triples: int
     reused: bool = False
@@ -203,7 +203,7 @@ def emit_part(task: EmitTask) -> Part:
     nt, meta = task.cache.find(f"{stem}.nt"), task.cache.find(f"{stem}.json")
     if nt is not None and meta is not None:
         found = json.loads(meta.read_text())
-        return Part(nt, task.key, found["types"], found["outside"], found["triples"], reused=True)
+        return Part(nt, task.key, meta, found["outside"], found["triples"], reused=True)
     emitter = GraphEmitter()
     emitter.document(task.info)
     for st in task.statements:
@@ -218,6 +218,12 @@ def emit_part(task: EmitTask) -> Part:
     subjects = set(graph.subjects())
     outside = sorted({str(o) for p, o in graph.predicate_objects()
                       if isinstance(o, URIRef) and p != RDF.type and o not in subjects})
-    (task.cache.current / f"{stem}.json").write_text(
-        json.dumps({"types": types, "outside": outside, "triples": len(lines)}, sort_keys=True))
-    return Part(path, task.key, types, outside, len(lines))
+    meta = task.cache.current / f"{stem}.json"
+    meta.write_text(json.dumps({"types": types, "outside": outside, "triples": len(lines)}, sort_keys=True))
+    return Part(path, task.key, meta, outside, len(lines))
+
+
+def types_of(part: Part) -> dict[str, list[str]]:
+    """Each typed node of the part → its classes."""
+    found: dict[str, list[str]] = json.loads(part.meta.read_text())["types"]
+    return found

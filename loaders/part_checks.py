@@ -20,6 +20,7 @@ checked again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,12 +41,11 @@ Result = tuple[str, "str | None", str]  # (focus, path, text)
 @dataclass(frozen=True)
 class CheckTask:
     name: str
-    path: Path  # the part's sorted N-Triples (written first from ``lines`` when given)
+    path: Path  # the part's sorted N-Triples
     stubs: list[str]  # rdf:type lines of the nodes typed by a stub
     stubbed: frozenset[str]  # nodes typed by a stub only: never a focus
     key: str
     cache: CacheDirs
-    lines: tuple[str, ...] = ()
     owned: frozenset[str] = frozenset()  # a cross part's document-owned subjects
 
 
@@ -114,10 +114,15 @@ def cross_tasks(parts: Mapping[str, CrossPart], owned_subject: Callable[[str], b
         owned = owned_by_part[name]
         outside = frozenset(part.objects - part.subjects)
         stubs = _stub_lines(owned | outside, types)
-        lines = tuple(sorted(part.lines))
-        key = key_of(name, lines, stubs)
-        tasks.append(CheckTask(name, cache.current / f"cross-{name}.{key}.nt", stubs, outside, key, cache, lines,
-                               owned))
+        lines = sorted(part.lines)
+        part.lines.clear()
+        digest = hashlib.sha256(name.encode() + b"\0")
+        for line in (*lines, "\0", *stubs):
+            digest.update(line.encode())
+        key = digest.hexdigest()[:32]
+        path = cache.current / f"cross-{name}.{key}.nt"
+        write_part(lines, path)
+        tasks.append(CheckTask(name, path, stubs, outside, key, cache, owned))
     return tasks, cross_paths
 
 
@@ -125,13 +130,9 @@ def check(task: CheckTask) -> Checked:
     """The part's violations, each with its focus node and path (a stubbed node is never a focus)."""
     found_name = f"{task.path.name}.{task.key}.check.json"
     found = task.cache.find(found_name)
-    path = task.cache.find(task.path.name) if task.lines else task.path
-    if found is not None and path is not None:
-        return Checked(path, [(f, p, t) for f, p, t in json.loads(found.read_text())], reused=True)
-    if task.lines:
-        path = task.cache.current / task.path.name
-        write_part(task.lines, path)
-    assert path is not None
+    if found is not None:
+        return Checked(task.path, [(f, p, t) for f, p, t in json.loads(found.read_text())], reused=True)
+    path = task.path
     data = Graph()
     data.parse(data=path.read_text(encoding="utf-8") + "".join(task.stubs), format="nt")
     results: list[Result] = sorted({(str(r.focus), str(r.path) if r.path is not None else None, r.text)
