@@ -125,10 +125,37 @@ def bench_build(size: int, repeat: int, work: Path) -> tuple[dict[str, Any], Pat
         "end_to_end_cpu_s": summary([r["end_to_end_cpu_s"] for r in runs]),
         "stages_wall_s": {s: summary([r["stages_wall_s"].get(s) for r in runs]) for s in stages},
         "stages_cpu_s": {s: summary([r["stages_cpu_s"].get(s) for r in runs]) for s in stages},
-        "peak_rss_mb": summary([max(r["peak_rss_mb"], r["validate_child_peak_rss_mb"]) for r in runs]),
+        # the whole process tree at once (the build, its workers and its forked link process)
+        "peak_rss_mb": summary([r.get("peak_tree_rss_mb") or max(r["peak_rss_mb"], r["validate_child_peak_rss_mb"])
+                                for r in runs]),
         "runs": runs,
     }
     return result, out
+
+
+def bench_add_one(size: int, work: Path) -> dict[str, Any]:
+    """Adding one document to a graph of ``size - 1``: the corpus less its last document built
+    first, then the last one added; each in its own process, as ``bench_build`` runs a build."""
+    corpus = corpus_for(size, work)
+    if corpus is None:
+        return {}
+    out = work / f"build-{size}-add-one"
+    shutil.rmtree(out, ignore_errors=True)
+    runs = {}
+    for label, part in (("first", ":-1"), ("add_one", "-1:")):
+        log(f"{size} docs: {'build all but the last' if label == 'first' else 'add the last'}")
+        t0 = time.perf_counter()
+        proc = subprocess.run([PYTHON, "-m", "benchmarks.build_child", str(out), str(corpus), part],
+                              cwd=ROOT, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            return {"size": size, "error": f"exit {proc.returncode}", "stderr": proc.stderr[-2000:]}
+        run = json.loads(proc.stdout.strip().splitlines()[-1])
+        run["process_wall_s"] = round(time.perf_counter() - t0, 4)
+        runs[label] = run
+    add = runs["add_one"]
+    return {"size": size, "documents_before": runs["first"]["documents"], "wall_s": add["process_wall_s"],
+            "cpu_s": add["end_to_end_cpu_s"], "stages_wall_s": add["stages_wall_s"], "reused": add["reused"],
+            "peak_rss_mb": add.get("peak_tree_rss_mb"), "first_build_wall_s": runs["first"]["process_wall_s"]}
 
 
 # --- Neo4j ---------------------------------------------------------------------------
@@ -549,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rdflib-max-size", type=int, default=50, help="largest size to also query with rdflib")
     ap.add_argument("--api-sizes", default=None, help="sizes to serve under load (default: all)")
     ap.add_argument("--skip", default="",
-                    help="comma list of parts to skip: neo4j,queries,api,browser,peers,fuseki")
+                    help="comma list of parts to skip: neo4j,queries,api,browser,peers,fuseki,add-one")
     ap.add_argument("--peer-rounds", type=int, default=3, help="alternating wrk rounds against the peers")
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a new temp folder)")
     args = ap.parse_args(argv)
@@ -587,6 +614,9 @@ def main(argv: list[str] | None = None) -> int:
             save()
             if "error" in entry["build"]:
                 continue
+            if size == max(sizes) and size > 5 and "add-one" not in skip:
+                entry["add_one"] = bench_add_one(size, work)
+                save()
             if neo4j is not None:
                 entry["neo4j_load"] = bench_neo4j_load(neo4j, build_dir, repeat)
                 save()
