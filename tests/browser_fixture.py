@@ -9,8 +9,10 @@ is open, which would break later tests that run their own); each test opens its 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -64,3 +66,27 @@ def click_node(page: Any, node: str) -> None:
         return {x: box.left + p.x, y: box.top + p.y};
     }""", node)
     page.mouse.click(xy["x"], xy["y"])
+
+
+@contextmanager
+def page_in(browser: Any, **context_options: Any) -> Iterator[Any]:
+    """A page in a new browser context that fails the test, when it closes, on any page error or
+    console error (a missing favicon aside); ``page.errors`` lists them as they come."""
+    context = browser.new_context(**context_options)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "favicon" not in msg.text
+          and "404" not in msg.text else None)
+    pg.errors = errors
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def settled(page: Any) -> None:
+    page.wait_for_selector("html[data-busy='0']", timeout=30_000)
+
+
+def params(page: Any) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(page.url).query))

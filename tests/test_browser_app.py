@@ -15,13 +15,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
 from tests.api_server import RunningServer
-from tests.browser_fixture import IMAGES, VIEWPORTS, click_node, serious_axe_violations
+from tests.browser_fixture import IMAGES, VIEWPORTS, click_node, page_in, params, serious_axe_violations, settled
 
 pytestmark = pytest.mark.browser
 
@@ -36,29 +35,13 @@ def size(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def page(browser: Any, size: str, api_server: RunningServer) -> Iterator[Any]:
-    context = browser.new_context(viewport=SIZES[size], accept_downloads=True)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "favicon" not in msg.text
-          and "404" not in msg.text else None)
-    pg.errors = errors
-    yield pg
-    context.close()
-    assert not errors, errors
+    with page_in(browser, viewport=SIZES[size], accept_downloads=True) as pg:
+        yield pg
 
 
 def open_graph(page: Any, server: RunningServer, query: str = "") -> None:
     page.goto(f"{server.url}/graph{query}")
     page.wait_for_selector("html[data-ready='1'][data-busy='0']", timeout=30_000)
-
-
-def settled(page: Any) -> None:
-    page.wait_for_selector("html[data-busy='0']", timeout=30_000)
-
-
-def params(page: Any) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(page.url).query))
 
 
 def shown(page: Any) -> int:

@@ -8,41 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
 from tests.api_server import RunningServer
-from tests.browser_fixture import IMAGES, VIEWPORTS, click_node, serious_axe_violations
+from tests.browser_fixture import IMAGES, VIEWPORTS, click_node, page_in, params, serious_axe_violations, settled
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))
 def page(request: pytest.FixtureRequest, browser: Any, api_server: RunningServer) -> Iterator[Any]:
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "favicon" not in msg.text
-          and "404" not in msg.text else None)
-    yield pg
-    context.close()
-    assert not errors, errors
+    with page_in(browser, viewport=VIEWPORTS[request.param]) as pg:
+        yield pg
 
 
 def open_summary(page: Any, server: RunningServer, query: str = "") -> None:
     page.goto(f"{server.url}/graph?overview=summary{query}")
     page.wait_for_selector("html[data-ready='1'][data-busy='0']", timeout=30_000)
-
-
-def settled(page: Any) -> None:
-    page.wait_for_selector("html[data-busy='0']", timeout=30_000)
-
-
-def params(page: Any) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(page.url).query))
 
 
 def api_ids(api: httpx.Client, **query: Any) -> list[str]:

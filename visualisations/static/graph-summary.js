@@ -566,14 +566,7 @@
 
   function showView(view, push) {
     state.view = view;
-    var table = view === "table";
-    $("tab-graph").setAttribute("aria-selected", String(!table));
-    $("tab-table").setAttribute("aria-selected", String(table));
-    $("tab-graph").tabIndex = table ? -1 : 0;
-    $("tab-table").tabIndex = table ? 0 : -1;
-    $("graph-view").hidden = table;
-    $("table-view").hidden = !table;
-    document.body.dataset.view = view;
+    var table = K.showTab(view);
     if (push) writeUrl("view");
     if (!table && network) network.redraw();
   }

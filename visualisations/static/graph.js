@@ -879,8 +879,8 @@
     return true;
   }
 
-  function showView(view, push) {
-    state.view = view;
+  // The graph and table tabs: shows one, hides the other; true when it is the table.
+  function showTab(view) {
     var table = view === "table";
     $("tab-graph").setAttribute("aria-selected", String(!table));
     $("tab-table").setAttribute("aria-selected", String(table));
@@ -889,6 +889,12 @@
     $("graph-view").hidden = table;
     $("table-view").hidden = !table;
     document.body.dataset.view = view;
+    return table;
+  }
+
+  function showView(view, push) {
+    state.view = view;
+    var table = showTab(view);
     if (push) writeUrl();
     if (!table && network) { network.redraw(); }
   }
@@ -1178,7 +1184,8 @@
 
   // What the summary view of a large graph (graph-summary.js) shares with this one.
   window.vawgKit = { $: $, el: el, button: button, inkOn: inkOn, wrap: wrap, docShort: docShort, docAbbrev: docAbbrev,
-    KIND: KIND, NOUN: NOUN, STATUS_WORDS: STATUS_WORDS, SCREEN_FONT: SCREEN_FONT, sourceHref: sourceHref };
+    KIND: KIND, NOUN: NOUN, STATUS_WORDS: STATUS_WORDS, SCREEN_FONT: SCREEN_FONT, sourceHref: sourceHref,
+    showTab: showTab };
 
   // A large graph opens on its summary (the server sets data-mode; graph-summary.js draws it).
   if (document.documentElement.dataset.mode === "summary") return;
