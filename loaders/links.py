@@ -66,7 +66,7 @@ class Overlap:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a corpus keeps millions of them
 class Candidate:
     """A candidate pair the model scored (linked or not), with its evidence: ``candidates.json``."""
 
@@ -146,7 +146,7 @@ def link_documents(statements: list[EnrichedStatement], decisions: Decisions | N
     candidates = model.candidates()
     overlaps: dict[tuple[str, str], Overlap] = {}
     scored_out = []
-    for scored in model.score_pairs(candidates):
+    for scored in model.iter_scored(candidates):
         a, b = items[scored.a], items[scored.b]
         if a.doc_id == b.doc_id or a.iri == b.iri:
             continue

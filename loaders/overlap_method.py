@@ -34,7 +34,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +61,7 @@ BLOCK_MAX_DF = 0.02  # a key shared by more than this share of commitments does 
 BLOCK_MIN_MAX_DF = 60  # ...unless the corpus is small: always allow postings this long
 BLOCK_TOP_K = 40
 BLOCK_CHUNK = 2048
+SCORE_CHUNK = 20_000  # pairs whose features are worked out at once (memory, not the answer)
 
 GENERIC_THEME_SLUG = "vawg-general"
 
@@ -325,17 +326,22 @@ class OverlapModel:
     # ------------------------------------------------------------------ decisions
     def score_pairs(self, pairs: Sequence[tuple[int, int]]) -> list[Scored]:
         """Every pair scored and decided (evidence only for the linked ones)."""
-        ordered = [(i, j) if self.items[i].iri < self.items[j].iri else (j, i) for i, j in pairs]
-        x = self.features(ordered)
-        p_link, p_rest = self.classifier.probabilities(x)
-        out = []
-        for r, (i, j) in enumerate(ordered):
-            link, rest = round(float(p_link[r]), 3), round(float(p_rest[r]), 3)
-            kind = self.classifier.kind(link, rest)
-            _, shared = self.entity_score(i, j)
-            out.append(Scored(i, j, link, rest, kind, round(float(x[r, 0]), 3), round(float(x[r, 3]), 3), shared,
-                              self.evidence(i, j) if kind else ()))
-        return out
+        return list(self.iter_scored(pairs))
+
+    def iter_scored(self, pairs: Sequence[tuple[int, int]]) -> Iterator[Scored]:
+        """:meth:`score_pairs` as they are made, a chunk of pairs at a time: a large corpus scores
+        millions of pairs, and each pair's features are independent of the others'."""
+        for start in range(0, len(pairs), SCORE_CHUNK):
+            ordered = [(i, j) if self.items[i].iri < self.items[j].iri else (j, i)
+                       for i, j in pairs[start:start + SCORE_CHUNK]]
+            x = self.features(ordered)
+            p_link, p_rest = self.classifier.probabilities(x)
+            for r, (i, j) in enumerate(ordered):
+                link, rest = round(float(p_link[r]), 3), round(float(p_rest[r]), 3)
+                kind = self.classifier.kind(link, rest)
+                _, shared = self.entity_score(i, j)
+                yield Scored(i, j, link, rest, kind, round(float(x[r, 0]), 3), round(float(x[r, 3]), 3), shared,
+                             self.evidence(i, j) if kind else ())
 
     def score_pair(self, i: int, j: int) -> Scored:
         return self.score_pairs([(i, j)])[0]
