@@ -24,24 +24,31 @@ from pathlib import Path  # noqa: E402
 
 
 class TreeRss:
-    """The peak of the summed resident memory of this process and all its children (the build's
-    workers), sampled every 0.1 s from /proc: what the build needs of the machine at once."""
+    """The peak of the summed memory of this process and all its children (the build's workers and
+    its forked link process), sampled every 0.1 s from /proc: what the build needs of the machine at
+    once. Two sums: resident sets (RSS; pages a forked child still shares with its parent count in
+    both) and proportional sets (PSS; a shared page split between its sharers: the memory used)."""
 
     def __init__(self) -> None:
         self.peak_kb = 0
+        self.peak_pss_kb = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     @staticmethod
-    def rss_kb(pid: int) -> int:
+    def _field_kb(path: str, name: str) -> int:
         try:
-            with open(f"/proc/{pid}/status") as status:
+            with open(path) as status:
                 for line in status:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(name):
                         return int(line.split()[1])
         except OSError:
             pass
         return 0
+
+    @classmethod
+    def rss_kb(cls, pid: int) -> int:
+        return cls._field_kb(f"/proc/{pid}/status", "VmRSS:")
 
     @staticmethod
     def _children(pid: int) -> list[int]:
@@ -53,12 +60,14 @@ class TreeRss:
 
     def _run(self) -> None:
         while not self._stop.wait(0.1):
-            pids, total = [os.getpid()], 0
+            pids, rss, pss = [os.getpid()], 0, 0
             while pids:
                 pid = pids.pop()
-                total += self.rss_kb(pid)
+                rss += self.rss_kb(pid)
+                pss += self._field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
                 pids.extend(self._children(pid))
-            self.peak_kb = max(self.peak_kb, total)
+            self.peak_kb = max(self.peak_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
 
     def __enter__(self) -> "TreeRss":
         self._thread.start()
@@ -93,7 +102,7 @@ def main(argv: list[str]) -> None:
         marks.append((name, now))
         # to stderr, for watching a long build: the stage, the build's own memory and the tree's peak so far
         print(f"{time.perf_counter() - STARTED_WALL:8.1f} s  {name:<10} rss {TreeRss.rss_kb(os.getpid()) // 1024} MB, "
-              f"tree peak {tree.peak_kb // 1024} MB", file=sys.stderr, flush=True)
+              f"tree peak {tree.peak_kb // 1024} MB (PSS {tree.peak_pss_kb // 1024} MB)", file=sys.stderr, flush=True)
 
     build_start = time.perf_counter()
     with tree:
@@ -122,6 +131,7 @@ def main(argv: list[str]) -> None:
         "peak_rss_mb": round(own.ru_maxrss / 1024, 1),
         "validate_child_peak_rss_mb": round(children.ru_maxrss / 1024, 1),
         "peak_tree_rss_mb": round(tree.peak_kb / 1024, 1),
+        "peak_tree_pss_mb": round(tree.peak_pss_kb / 1024, 1),
         "reused": result.reused,
     }))
 

@@ -109,7 +109,16 @@ def test_part_checks_find_exactly_what_one_whole_graph_run_finds(tmp_path: Path,
 
 
 def _build(out: Path, extra: list[tuple[Path, str]] = [], remove: list[str] = []) -> BuildResult:  # noqa: B006
-    return build_graph(out, extra_sources=extra, remove_docs=remove)
+    """A build, checking that it reported its progress document by document (as `vawg-kg build` shows it)."""
+    seen: dict[str, list[tuple[int, int]]] = {}
+    result = build_graph(out, extra_sources=extra, remove_docs=remove,
+                         on_progress=lambda stage, done, total: seen.setdefault(stage, []).append((done, total)))
+    documents = len(result.report["documents"])
+    for stage in ("extract", "emit"):
+        assert seen[stage][0] == (0, documents) and seen[stage][-1] == (documents, documents), seen[stage]
+    checks = seen["validate"][-1][1]
+    assert checks > documents and seen["validate"][-1] == (checks, checks)
+    return result
 
 
 def test_adding_replacing_and_removing_a_document_equals_a_full_build(tmp_path: Path,
