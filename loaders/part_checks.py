@@ -1,4 +1,4 @@
-"""Every part of the graph checked against the SHACL shapes on its own, with stubs.
+"""Every part of the graph checked against the SHACL shapes on its own.
 
 A document's part holds every triple of its nodes but one kind: what the corpus-wide
 work adds to them (a commitment's overlaps and status, the reviewer of a judged
@@ -7,15 +7,22 @@ document their subject belongs to (an overlap node by its first commitment) into
 small *cross part* per document, plus one for what belongs to no document
 (vocabulary, created organisations, reviewers).
 
-Each part is checked with *stubs*: the ``rdf:type`` triples, taken from the part that
-holds them, of each node it points to outside itself, and of the document-owned
-subjects of a cross part. A node typed by a stub only is never a focus of the
-check (its triples are checked where they live). For a document-owned node the
-constraints on the cross paths (the properties cross parts add) are checked in the
-cross part, where all its values on those paths are, and the rest in the document's
-part. So the parts together find exactly the violations one run over the whole graph
-finds, and a part whose triples and stubs are unchanged since the last build is not
-checked again.
+Each part is checked alone, and what it cannot see is settled with what the other
+parts hold:
+
+* a node it points to outside itself has no triples in it, so it is never a focus
+  node there (its triples are checked where they live); an ``sh:class`` constraint
+  such a node fails in the part is met if its classes, taken from the part that holds
+  them, include the class or a subclass of it (:func:`_satisfied_outside`);
+* a node of a document's own part that has triples in a cross part too (a
+  commitment's ``vawg:overlapsWith``) is typed there by a stub, and only the
+  constraints on the properties cross parts add (the *cross paths*) are counted for it
+  there; those are left out of the document part's results, where its values on those
+  paths are absent.
+
+So the parts together find exactly the violations one run over the whole graph finds
+(``tests/test_streaming_build.py``), and a part whose triples and outside classes are
+unchanged since the last build is not checked again.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from vawg_kg.loaders.document_parts import CacheDirs, Part, key_of
 from vawg_kg.loaders.emit import GraphEmitter
 from vawg_kg.loaders.serialise import OxigraphTerms, write_part
-from vawg_kg.ontology.validate import shacl_results
+from vawg_kg.ontology.validate import ShaclResult, has_class, shacl_results
 
 CORPUS = "_corpus"  # the cross part of what belongs to no document ("_" cannot start a doc id)
 
@@ -42,8 +49,8 @@ Result = tuple[str, "str | None", str]  # (focus, path, text)
 class CheckTask:
     name: str
     path: Path  # the part's sorted N-Triples
-    stubs: list[str]  # rdf:type lines of the nodes typed by a stub
-    stubbed: frozenset[str]  # nodes typed by a stub only: never a focus
+    stubs: list[str]  # rdf:type lines of a cross part's document-owned subjects
+    outside: dict[str, list[str]]  # the nodes the part points to outside itself → their classes
     key: str
     cache: CacheDirs
     owned: frozenset[str] = frozenset()  # a cross part's document-owned subjects
@@ -60,10 +67,13 @@ def _stub_lines(nodes: Iterable[str], types: Callable[[str], Iterable[str]]) -> 
     return sorted({f"<{node}> <{RDF.type}> <{cls}> .\n" for node in nodes for cls in types(node)})
 
 
+def _outside(nodes: Iterable[str], types: Callable[[str], Iterable[str]]) -> dict[str, list[str]]:
+    return {node: sorted(types(node)) for node in sorted(nodes)}
+
+
 def document_task(part: Part, types: Callable[[str], Iterable[str]], cache: CacheDirs) -> CheckTask:
-    stubs = _stub_lines(part.outside, types)
-    return CheckTask(part.path.name.split(".")[0], part.path, stubs, frozenset(part.outside),
-                     key_of(part.key, stubs), cache)
+    outside = _outside(part.outside, types)
+    return CheckTask(part.path.name.split(".")[0], part.path, [], outside, key_of(part.key, outside), cache)
 
 
 @dataclass
@@ -112,12 +122,12 @@ def cross_tasks(parts: Mapping[str, CrossPart], owned_subject: Callable[[str], b
     tasks = []
     for name, part in sorted(parts.items()):
         owned = owned_by_part[name]
-        outside = frozenset(part.objects - part.subjects)
-        stubs = _stub_lines(owned | outside, types)
+        outside = _outside(part.objects - part.subjects, types)
+        stubs = _stub_lines(owned, types)
         lines = sorted(part.lines)
         part.lines.clear()
         digest = hashlib.sha256(name.encode() + b"\0")
-        for line in (*lines, "\0", *stubs):
+        for line in (*lines, "\0", *stubs, json.dumps(outside)):
             digest.update(line.encode())
         key = digest.hexdigest()[:32]
         path = cache.current / f"cross-{name}.{key}.nt"
@@ -135,11 +145,20 @@ def check(task: CheckTask) -> Checked:
     path = task.path
     data = Graph()
     data.parse(data=path.read_text(encoding="utf-8") + "".join(task.stubs), format="nt")
+    found_here = [r for r in shacl_results(data, inplace=True) if str(r.focus) not in task.outside]
     results: list[Result] = sorted({(str(r.focus), str(r.path) if r.path is not None else None, r.text)
-                                    for r in shacl_results(data, inplace=True) if str(r.focus) not in task.stubbed},
+                                    for r in found_here if not _satisfied_outside(r, task.outside)},
                                    key=lambda r: (r[2], r[0]))
     (task.cache.current / found_name).write_text(json.dumps(results))
     return Checked(path, results, reused=False)
+
+
+def _satisfied_outside(result: ShaclResult, outside: Mapping[str, Iterable[str]]) -> bool:
+    """An ``sh:class`` constraint on a value outside the part (where it has no type) that the value's
+    classes, from the part that holds them, meet."""
+    if result.required_class is None or result.value is None or str(result.value) not in outside:
+        return False
+    return has_class(outside[str(result.value)], str(result.required_class))
 
 
 def violations(documents: Iterable[Checked], cross: Iterable[tuple[CheckTask, Checked]],

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import owlrl
 from pyshacl import validate as shacl_validate
-from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -54,11 +54,24 @@ def validate_graph(data: Graph, *, inplace: bool = False, shapes: Sequence[URIRe
 
 @dataclass(frozen=True)
 class ShaclResult:
-    """One violation: its focus node, the property path (None for a node constraint) and its text."""
+    """One violation: its focus node, the property path (None for a node constraint) and its text;
+    for an ``sh:class`` constraint, the value node that failed it and the class it must have."""
 
     focus: Node
     path: Node | None
     text: str
+    value: Node | None = None
+    required_class: Node | None = None
+
+
+def has_class(types: Iterable[str], required: str) -> bool:
+    """Whether a node of these classes has ``required`` (one of them or a superclass, by the ontology)."""
+    return any(required in superclasses(t) for t in types)
+
+
+@functools.cache
+def superclasses(cls: str) -> frozenset[str]:
+    return frozenset(str(c) for c in ontology_graph().transitive_objects(URIRef(cls), RDFS.subClassOf))
 
 
 def shacl_results(data: Graph, *, inplace: bool = False,
@@ -83,7 +96,11 @@ def shacl_results(data: Graph, *, inplace: bool = False,
     for r in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(r, SH.focusNode)
         assert focus is not None
-        out.append(ShaclResult(focus, results.value(r, SH.resultPath), _describe(data, results, r)))
+        required = None
+        if results.value(r, SH.sourceConstraintComponent) == SH.ClassConstraintComponent:
+            required = shapes_graph().value(results.value(r, SH.sourceShape), SH["class"])
+        out.append(ShaclResult(focus, results.value(r, SH.resultPath), _describe(data, results, r),
+                               results.value(r, SH.value), required))
     return out
 
 
@@ -177,5 +194,5 @@ def consistency_errors(graph: Graph) -> list[str]:
     return sorted(set(errors))
 
 
-__all__ = ["ShaclResult", "check_consistency", "consistency_errors", "shacl_results", "violation_error",
+__all__ = ["ShaclResult", "has_class", "check_consistency", "consistency_errors", "shacl_results", "violation_error",
            "validate_graph", "vocabulary_files", "short"]

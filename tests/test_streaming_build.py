@@ -72,6 +72,8 @@ def _inject_mistakes(monkeypatch: pytest.MonkeyPatch) -> None:
         emit_links(emitter, report)
         first = report.overlaps[0]
         emitter.add(links_module.overlap_iri(first.a, first.b), VAWG.score, Literal("1.5", datatype=XSD.decimal))
+        # a node of another part that is there, with the wrong class: an organisation is no commitment
+        emitter.add(URIRef(first.a), VAWG.overlapsWith, URIRef(f"{ID}org/home-office"))
 
     def bad_lineage(emitter: GraphEmitter, answer: dict[str, Any]) -> None:
         emit_lineage(emitter, answer)
@@ -104,7 +106,8 @@ def test_part_checks_find_exactly_what_one_whole_graph_run_finds(tmp_path: Path,
         validate_graph(whole)
     assert by_parts == set(whole_run.value.details["violations"])
     texts = "\n".join(sorted(by_parts))
-    for expected in ("A76 vawg:text", "A76 vawg:deadline", "vawg:implements", "vawg:score", "vawg:lineageStatus"):
+    for expected in ("A76 vawg:text", "A76 vawg:deadline", "vawg:implements", "vawg:score", "vawg:lineageStatus",
+                     "(found id:org/home-office)"):
         assert expected in texts, expected
 
 
