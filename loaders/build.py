@@ -323,7 +323,6 @@ def _build_in(
         rec["lineage_order"], rec["status"] = entry["order"], entry["status"]
         rec["status_judged_on"] = lineage_answer["judged_on"]
     _write_json(staged / "commitments.json", records)
-    _write_json(staged / "lineage.json", lineage_answer)
     _write_json(staged / "statements.json", [record_of(st) for st in statements if not st.is_commitment])
     if added:
         (staged / ADDED_DIR).mkdir()
@@ -358,19 +357,22 @@ def _build_in(
 
 def _link(statements: list[EnrichedStatement], decisions: judgements.Decisions, records: list[dict[str, Any]],
           implemented: dict[tuple[str, str], dict[str, Any]], staged: Path) -> tuple[links.LinkReport, dict[str, Any]]:
-    """Overlaps, nearest candidates and lineage; ``links.json`` and ``candidates.json`` written here.
-    The report comes back without its scored candidates (they are in ``candidates.json``)."""
+    """Overlaps, nearest candidates and lineage, with ``links.json``, ``candidates.json`` and
+    ``lineage.json`` written here. What comes back is what the rest of the build needs: the report
+    without its scored candidates, and each commitment's place and status."""
     report = links.link_documents(statements, decisions)
-    overlaps_json = report.to_json()["overlaps"]
     published = {r["id"]: r["doc_published"] for r in records}
     rejected = [pair for pair, j in decisions.overlaps.items() if j.decision == "rejected"]
-    nearest = lineage.nearest_candidates((c.to_json() for c in report.scored), published, overlaps_json, rejected)
+    nearest = lineage.nearest_candidates((c.to_json() for c in report.scored), published,
+                                         (o.to_json() for o in report.overlaps), rejected)
     # One lineage and one status per commitment (loaders/lineage.py), used by every reader.
-    answer = lineage.compute(records, overlaps_json, nearest, implemented)
-    _write_json(staged / "links.json", report.to_json())
+    answer = lineage.compute(records, (o.to_json() for o in report.overlaps), nearest, implemented)
+    _write_json_streaming(staged / "links.json", report.to_json(lazy=True))
     _write_json_streaming(staged / "candidates.json", report.candidates_json(lazy=True))
+    _write_json(staged / "lineage.json", answer)
     report.scored = []
-    return report, answer
+    placed = {iri: {"order": entry["order"], "status": entry["status"]} for iri, entry in answer["commitments"].items()}
+    return report, {"judged_on": answer["judged_on"], "commitments": placed}
 
 
 def unknown_organisations(docs: Sequence[SourceDocument], extracted: Sequence[Extracted]) -> dict[str, str]:

@@ -171,7 +171,7 @@ def nearest_candidates(candidates: Iterable[Mapping[str, Any]], published: Mappi
             if published[other] > published[this]:
                 found = best[this]
                 found.append((float(c["probability"]), other, c))
-                if len(found) > 4 * k:  # keep only the best few: a corpus scores millions of pairs
+                if len(found) > 2 * k:  # keep only the best few: a corpus scores millions of pairs
                     found.sort(key=lambda s: (-s[0], s[1]))
                     del found[k:]
     out: dict[str, list[dict[str, Any]]] = {}

@@ -109,8 +109,10 @@ class LinkReport:
             "judgements_applied": dict(self.judged),
         }
 
-    def to_json(self) -> dict[str, Any]:
-        return {"method": METHOD, "thresholds": thresholds(), "overlaps": [o.to_json() for o in self.overlaps]}
+    def to_json(self, lazy: bool = False) -> dict[str, Any]:
+        """``links.json``; ``lazy``: the overlaps as an iterator, made as they are read."""
+        rows = (o.to_json() for o in self.overlaps)
+        return {"method": METHOD, "thresholds": thresholds(), "overlaps": rows if lazy else list(rows)}
 
     def candidates_json(self, lazy: bool = False) -> dict[str, Any]:
         """``candidates.json``; ``lazy``: the candidates as an iterator, made as they are read."""
