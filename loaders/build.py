@@ -284,8 +284,8 @@ def _build_in(
                            cache, created)
                   for doc in docs]
     parts = pool.map(emit_part, emit_tasks, "emit", on_progress)
-    owner = owners(statements, link_report, judged_implements)
-    corpus = CrossEmitter(owner.get)
+    owner, in_document_part = owners(statements, link_report, judged_implements)
+    corpus = CrossEmitter(owner.get, in_document_part.__contains__, staged)
     corpus.copy(vocabulary_graph())
     for iri, label in unknown.items():
         corpus.organisation(iri, label)
@@ -299,14 +299,14 @@ def _build_in(
     needed = {node for part in parts for node in part.outside}
     for cross_part in corpus.parts.values():
         needed |= cross_part.objects
-        needed |= {s for s in cross_part.subjects if s in owner}
+        needed |= cross_part.owned
     types: dict[str, list[str]] = {}
     for typed in [*(types_of(part) for part in parts), *(c.types for c in corpus.parts.values())]:
         for node, classes in typed.items():
             if node in needed:
                 types.setdefault(node, []).extend(classes)
     type_of = lambda node: types.get(node, ())  # noqa: E731
-    cross, cross_paths = cross_tasks(corpus.parts, owner.__contains__, type_of, cache)
+    cross, cross_paths = cross_tasks(corpus, type_of, cache)
     corpus.parts.clear()
     document_checks = [document_task(part, type_of, cache) for part in parts]
     checked = pool.map(check, [*document_checks, *cross], "validate", on_progress)
@@ -402,16 +402,17 @@ def name_created_organisations(statements: Sequence[EnrichedStatement], unknown:
 
 
 def owners(statements: Sequence[EnrichedStatement], report: links.LinkReport,
-           judged: JudgedImplements) -> dict[str, str]:
-    """The document each corpus-wide subject belongs to: a statement's, its judged extractions', and an
-    overlap node's first commitment's."""
+           judged: JudgedImplements) -> tuple[dict[str, str], set[str]]:
+    """The document each corpus-wide subject belongs to (a statement's, its judged extractions', and
+    an overlap node's first commitment's), and those of them that have triples in a document's part."""
     doc_of = {st.iri: st.doc_id for st in statements}
     out = dict(doc_of)
     for st, link, _ in judged.confirmed:
         out[str(extraction_iri(URIRef(st.iri), VAWG.implements, link))] = st.doc_id
+    in_document_part = set(out)
     for o in report.overlaps:
         out[str(links.overlap_iri(o.a, o.b))] = doc_of[min(o.a, o.b)]
-    return out
+    return out, in_document_part
 
 
 @dataclass

@@ -78,54 +78,72 @@ def document_task(part: Part, types: Callable[[str], Iterable[str]], cache: Cach
 
 @dataclass
 class CrossPart:
-    """One cross part's triples as N-Triples lines, with what its check needs to know of them."""
+    """One cross part: its N-Triples lines spooled to a file as they come (sorted when complete),
+    with what its check needs to know of them."""
 
-    lines: set[str] = field(default_factory=set)
+    spool: Path
+    pending: list[str] = field(default_factory=list)
     subjects: set[str] = field(default_factory=set)
     objects: set[str] = field(default_factory=set)  # IRIs it points to (rdf:type's classes aside)
     types: dict[str, list[str]] = field(default_factory=dict)
+    owned: set[str] = field(default_factory=set)  # its subjects that have triples in a document's part
+
+    def flush(self) -> None:
+        with open(self.spool, "a", encoding="utf-8", newline="\n") as out:
+            out.writelines(self.pending)
+        self.pending = []
+
+
+SPOOL_LINES = 5_000
 
 
 class CrossEmitter(GraphEmitter):
     """An emitter that files each triple straight into the cross part of its subject's document
-    (:data:`CORPUS` for none), as an N-Triples line: the corpus-wide triples are never one graph."""
+    (:data:`CORPUS` for none), as an N-Triples line spooled to that part's file: the corpus-wide
+    triples are never one graph, nor all in memory."""
 
-    def __init__(self, owner_of: Callable[[str], str | None]) -> None:
+    def __init__(self, owner_of: Callable[[str], str | None], in_document_part: Callable[[str], bool],
+                 folder: Path) -> None:
         super().__init__()
         self._owner_of = owner_of
+        self._in_document_part = in_document_part
+        self._folder = folder
         self._terms = OxigraphTerms()
         self.parts: dict[str, CrossPart] = {}
+        self.cross_paths: set[str] = set()  # the properties cross parts give document-owned nodes
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         subject = str(s)
         owner = self._owner_of(subject) or CORPUS
         part = self.parts.get(owner)
         if part is None:
-            part = self.parts[owner] = CrossPart()
-        line = self._terms.line(s, p, o)
-        if line in part.lines:
-            return
-        part.lines.add(line)
+            part = self.parts[owner] = CrossPart(self._folder / f"spool-{owner}.nt")
+        part.pending.append(self._terms.line(s, p, o))
+        if len(part.pending) >= SPOOL_LINES:
+            part.flush()
         part.subjects.add(subject)
+        if self._in_document_part(subject):
+            part.owned.add(subject)
+            self.cross_paths.add(str(p))
         if p == RDF.type:
-            part.types.setdefault(subject, []).append(str(o))
+            types = part.types.setdefault(subject, [])
+            if str(o) not in types:
+                types.append(str(o))
         elif isinstance(o, URIRef):
             part.objects.add(str(o))
 
 
-def cross_tasks(parts: Mapping[str, CrossPart], owned_subject: Callable[[str], bool],
-                types: Callable[[str], Iterable[str]], cache: CacheDirs) -> tuple[list[CheckTask], frozenset[str]]:
-    """A check per cross part, and the cross paths (the properties cross parts give document-owned nodes)."""
-    owned_by_part = {name: frozenset(s for s in part.subjects if owned_subject(s)) for name, part in parts.items()}
-    cross_paths = frozenset(line.split(" ", 2)[1][1:-1] for name, part in parts.items() if owned_by_part[name]
-                            for line in part.lines if line[1:line.index(">")] in owned_by_part[name])
+def cross_tasks(emitter: CrossEmitter, types: Callable[[str], Iterable[str]],
+                cache: CacheDirs) -> tuple[list[CheckTask], frozenset[str]]:
+    """A check per cross part (each part's file written, sorted, as it goes), and the cross paths."""
     tasks = []
-    for name, part in sorted(parts.items()):
-        owned = owned_by_part[name]
+    for name, part in sorted(emitter.parts.items()):
+        part.flush()
+        lines = sorted(set(part.spool.read_text(encoding="utf-8").splitlines(keepends=True)))
+        part.spool.unlink()
+        owned = frozenset(part.owned)
         outside = _outside(part.objects - part.subjects, types)
         stubs = _stub_lines(owned, types)
-        lines = sorted(part.lines)
-        part.lines.clear()
         digest = hashlib.sha256(name.encode() + b"\0")
         for line in (*lines, "\0", *stubs, json.dumps(outside)):
             digest.update(line.encode())
@@ -133,7 +151,7 @@ def cross_tasks(parts: Mapping[str, CrossPart], owned_subject: Callable[[str], b
         path = cache.current / f"cross-{name}.{key}.nt"
         write_part(lines, path)
         tasks.append(CheckTask(name, path, stubs, outside, key, cache, owned))
-    return tasks, cross_paths
+    return tasks, frozenset(emitter.cross_paths)
 
 
 def check(task: CheckTask) -> Checked:
