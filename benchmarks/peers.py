@@ -382,6 +382,22 @@ def named_queries(peers: list[Peer], build_dir: Path, samples: int = 15,
     return out
 
 
+def markdown_isolation(iso: dict[str, Any]) -> str:
+    lines = [f"`{iso['query']}`, {iso['samples']} sequential requests; sandbox layers: "
+             f"{', '.join(iso.get('sandbox') or []) or '–'}", "",
+             "| way | wall µs (median) | CPU µs (mean) | over the engine (ASK: over ASK in-process): wall / CPU µs |",
+             "|---|---|---|---|"]
+    for way in ("engine", "checked", "worker", "worker, guard off", "ASK {} in-process", "ASK {} through the worker"):
+        cost = iso.get("cost_us", {}).get(way)
+        lines.append(f"| {way} | {iso[way]['wall_us']} | {iso[way]['cpu_us']} | "
+                     + (f"{cost['wall']:+d} / {cost['cpu']:+d}" if cost else "–") + " |")
+    api = iso.get("api_in_process")
+    if api:
+        lines += ["", f"The API process's own CPU per request (the ASGI app called in-process, no uvicorn, unique "
+                      f"texts): {api['cpu_us']} µs (statuses {api['statuses']})."]
+    return "\n".join(lines) + "\n"
+
+
 def markdown_named(named: dict[str, Any], names: list[str]) -> str:
     """The named-query table: p50 and CPU per request for each way (engine in-process, then the peers);
     ratios of each way over Fuseki's when Fuseki ran, else the project's over every other peer's."""

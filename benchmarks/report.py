@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.peers import markdown as markdown_peers
-from vawg_kg.loaders.build import STAGES
 from benchmarks.peers import markdown_isolation, markdown_named
+from vawg_kg.loaders.build import STAGES
 
 
 def _fmt(s: dict[str, Any] | None, unit: str = "", digits: int = 2) -> str:

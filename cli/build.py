@@ -150,7 +150,8 @@ def build(
     console.print(f"judgements: {result.report['judgements']}", highlight=False)
     reused = result.reused
     console.print(f"reused from the last build: {reused['documents']} of {len(result.report['documents'])} "
-                  f"documents extracted, {reused['parts']} parts emitted, {reused['checks']} parts checked",
+                  f"documents extracted, {reused['parts']} parts emitted and checked, {reused['cross_checks']} of "
+                  f"{reused['cross_parts']} cross parts checked",
                   highlight=False)
     for stale in result.report["stale_judgements"]:
         console.print(f"[bold yellow]warning:[/] stale judgement: {stale['message']}", highlight=False)

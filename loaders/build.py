@@ -32,7 +32,7 @@ from rdflib.namespace import PROV
 
 from vawg_kg.errors import BuildError, SourceError
 from vawg_kg.stores import swap
-from vawg_kg.loaders.part_checks import CrossEmitter, check, cross_tasks, document_task
+from vawg_kg.loaders.part_checks import CrossEmitter, check, cross_tasks
 from vawg_kg.loaders.part_checks import violations as part_violations
 from vawg_kg.loaders.document_parts import (PARTS_DIR, CacheDirs, EmitTask, Extracted, ExtractTask, SourceDocument,
                                             code_version, coverage_of, emit_key, emit_part,
@@ -308,15 +308,14 @@ def _build_in(
     type_of = lambda node: types.get(node, ())  # noqa: E731
     cross, cross_paths = cross_tasks(corpus, type_of, cache)
     corpus.parts.clear()
-    document_checks = [document_task(part, type_of, cache) for part in parts]
-    checked = pool.map(check, [*document_checks, *cross], "validate", on_progress)
-    violations = part_violations(checked[:len(parts)], zip(cross, checked[len(parts):]), cross_paths)
+    checked = pool.map(check, cross, "validate", on_progress)
+    violations = part_violations(parts, zip(cross, checked), cross_paths, type_of)
     if violations:
         raise violation_error(violations)
     done("validate")
 
     stage("serialise")
-    triples = merge_parts([c.path for c in checked], staged / NT_DUMP)
+    triples = merge_parts([*(p.path for p in parts), *(c.path for c in checked)], staged / NT_DUMP)
     write_dumps_from_nt(staged, prefixes_of(GraphEmitter().graph))
     for rec in records:
         entry = lineage_answer["commitments"][rec["id"]]
@@ -341,7 +340,7 @@ def _build_in(
         hook(staged)
     done("store")
     reused = {"documents": sum(ex.reused for ex in extracted), "parts": sum(p.reused for p in parts),
-              "checks": sum(c.reused for c in checked), "cross_parts": len(cross)}
+              "cross_checks": sum(c.reused for c in checked), "cross_parts": len(cross)}
     report = {
         "documents": summarise(statements, docs),
         "coverage": coverage,

@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, URIRef
+from rdflib import RDF, Graph, URIRef
 
 import vawg_kg
 from vawg_kg import loaders, ontology
@@ -40,6 +40,7 @@ from vawg_kg.loaders.parsers import parser_for
 from vawg_kg.loaders.readers import pages_of
 from vawg_kg.loaders.records import ParsedDocument
 from vawg_kg.loaders.serialise import sorted_lines, write_part
+from vawg_kg.ontology.validate import shacl_results
 
 PARTS_DIR = "parts"
 _LIBRARIES = ("rdflib", "pyoxigraph", "pyshacl")
@@ -179,6 +180,7 @@ class Part:
     meta: Path  # JSON: "types", each typed node of the part → its classes (read by :func:`types_of`)
     outside: list[str]  # the nodes it points to that have no triples in it
     triples: int
+    results: list[RawResult]  # its SHACL violations, checked alone (see part_checks)
     reused: bool = False
 
 
@@ -203,7 +205,8 @@ def emit_part(task: EmitTask) -> Part:
     nt, meta = task.cache.find(f"{stem}.nt"), task.cache.find(f"{stem}.json")
     if nt is not None and meta is not None:
         found = json.loads(meta.read_text())
-        return Part(nt, task.key, meta, found["outside"], found["triples"], reused=True)
+        return Part(nt, task.key, meta, found["outside"], found["triples"], raw_results(found["results"]),
+                    reused=True)
     emitter = GraphEmitter()
     emitter.document(task.info)
     for st in task.statements:
@@ -218,9 +221,31 @@ def emit_part(task: EmitTask) -> Part:
     subjects = set(graph.subjects())
     outside = sorted({str(o) for p, o in graph.predicate_objects()
                       if isinstance(o, URIRef) and p != RDF.type and o not in subjects})
+    results = check_alone(graph, frozenset(outside))  # last: pyshacl mixes the ontology into the graph
     meta = task.cache.current / f"{stem}.json"
-    meta.write_text(json.dumps({"types": types, "outside": outside, "triples": len(lines)}, sort_keys=True))
-    return Part(path, task.key, meta, outside, len(lines))
+    meta.write_text(json.dumps({"types": types, "outside": outside, "triples": len(lines), "results": results},
+                               sort_keys=True))
+    return Part(path, task.key, meta, outside, len(lines), results)
+
+
+RawResult = tuple[str, "str | None", str, "str | None", "str | None"]  # focus, path, text, value, class required
+
+
+def check_alone(graph: Graph, outside: frozenset[str]) -> list[RawResult]:
+    """A part's SHACL violations, the part checked on its own: a node outside it has no triples in it,
+    so it is never a focus; an ``sh:class`` it fails is settled later with its classes
+    (:func:`part_checks.settle`). ``graph`` gets the ontology mixed into it."""
+    return sorted({(str(r.focus), _str(r.path), r.text, _str(r.value), _str(r.required_class))
+                   for r in shacl_results(graph, inplace=True) if str(r.focus) not in outside},
+                  key=lambda r: (r[2], r[0], r[3] or ""))
+
+
+def raw_results(rows: Iterable[Sequence[str | None]]) -> list[RawResult]:
+    return [(str(f), p, str(t), v, c) for f, p, t, v, c in rows]
+
+
+def _str(node: object) -> str | None:
+    return None if node is None else str(node)
 
 
 def types_of(part: Part) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ parts hold:
 * a node it points to outside itself has no triples in it, so it is never a focus
   node there (its triples are checked where they live); an ``sh:class`` constraint
   such a node fails in the part is met if its classes, taken from the part that holds
-  them, include the class or a subclass of it (:func:`_satisfied_outside`);
+  them, include the class or a subclass of it (:func:`settle`);
 * a node of a document's own part that has triples in a cross part too (a
   commitment's ``vawg:overlapsWith``) is typed there by a stub, and only the
   constraints on the properties cross parts add (the *cross paths*) are counted for it
@@ -21,24 +21,25 @@ parts hold:
   paths are absent.
 
 So the parts together find exactly the violations one run over the whole graph finds
-(``tests/test_streaming_build.py``), and a part whose triples and outside classes are
-unchanged since the last build is not checked again.
+(``tests/test_streaming_build.py``). A document's part is checked where it is made (in
+the worker that emits it) and a cross part when complete; the results are kept with
+the part, so an unchanged part is not checked again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, URIRef
 
-from vawg_kg.loaders.document_parts import CacheDirs, Part, key_of
+from vawg_kg.loaders.document_parts import CacheDirs, Part, RawResult, check_alone, raw_results
 from vawg_kg.loaders.emit import GraphEmitter
 from vawg_kg.loaders.serialise import OxigraphTerms, write_part
-from vawg_kg.ontology.validate import ShaclResult, has_class, shacl_results
+from vawg_kg.ontology.validate import has_class
 
 CORPUS = "_corpus"  # the cross part of what belongs to no document ("_" cannot start a doc id)
 
@@ -48,32 +49,23 @@ Result = tuple[str, "str | None", str]  # (focus, path, text)
 @dataclass(frozen=True)
 class CheckTask:
     name: str
-    path: Path  # the part's sorted N-Triples
-    stubs: list[str]  # rdf:type lines of a cross part's document-owned subjects
-    outside: dict[str, list[str]]  # the nodes the part points to outside itself → their classes
+    path: Path  # the cross part's sorted N-Triples
+    stubs: list[str]  # rdf:type lines of its document-owned subjects
+    outside: frozenset[str]  # the nodes it points to outside itself
     key: str
     cache: CacheDirs
-    owned: frozenset[str] = frozenset()  # a cross part's document-owned subjects
+    owned: frozenset[str] = frozenset()  # its subjects that have triples in a document's part
 
 
 @dataclass
 class Checked:
     path: Path
-    results: list[Result]
+    results: list[RawResult]
     reused: bool
 
 
 def _stub_lines(nodes: Iterable[str], types: Callable[[str], Iterable[str]]) -> list[str]:
     return sorted({f"<{node}> <{RDF.type}> <{cls}> .\n" for node in nodes for cls in types(node)})
-
-
-def _outside(nodes: Iterable[str], types: Callable[[str], Iterable[str]]) -> dict[str, list[str]]:
-    return {node: sorted(types(node)) for node in sorted(nodes)}
-
-
-def document_task(part: Part, types: Callable[[str], Iterable[str]], cache: CacheDirs) -> CheckTask:
-    outside = _outside(part.outside, types)
-    return CheckTask(part.path.name.split(".")[0], part.path, [], outside, key_of(part.key, outside), cache)
 
 
 @dataclass
@@ -142,10 +134,10 @@ def cross_tasks(emitter: CrossEmitter, types: Callable[[str], Iterable[str]],
         lines = sorted(set(part.spool.read_text(encoding="utf-8").splitlines(keepends=True)))
         part.spool.unlink()
         owned = frozenset(part.owned)
-        outside = _outside(part.objects - part.subjects, types)
+        outside = frozenset(part.objects - part.subjects)
         stubs = _stub_lines(owned, types)
         digest = hashlib.sha256(name.encode() + b"\0")
-        for line in (*lines, "\0", *stubs, json.dumps(outside)):
+        for line in (*lines, "\0", *stubs):
             digest.update(line.encode())
         key = digest.hexdigest()[:32]
         path = cache.current / f"cross-{name}.{key}.nt"
@@ -155,38 +147,33 @@ def cross_tasks(emitter: CrossEmitter, types: Callable[[str], Iterable[str]],
 
 
 def check(task: CheckTask) -> Checked:
-    """The part's violations, each with its focus node and path (a stubbed node is never a focus)."""
+    """A cross part's violations, checked alone (:func:`document_parts.check_alone`)."""
     found_name = f"{task.path.name}.{task.key}.check.json"
     found = task.cache.find(found_name)
     if found is not None:
-        return Checked(task.path, [(f, p, t) for f, p, t in json.loads(found.read_text())], reused=True)
-    path = task.path
+        return Checked(task.path, raw_results(json.loads(found.read_text())), reused=True)
     data = Graph()
-    data.parse(data=path.read_text(encoding="utf-8") + "".join(task.stubs), format="nt")
-    found_here = [r for r in shacl_results(data, inplace=True) if str(r.focus) not in task.outside]
-    results: list[Result] = sorted({(str(r.focus), str(r.path) if r.path is not None else None, r.text)
-                                    for r in found_here if not _satisfied_outside(r, task.outside)},
-                                   key=lambda r: (r[2], r[0]))
+    data.parse(data=task.path.read_text(encoding="utf-8") + "".join(task.stubs), format="nt")
+    results = check_alone(data, task.outside)
     (task.cache.current / found_name).write_text(json.dumps(results))
-    return Checked(path, results, reused=False)
+    return Checked(task.path, results, reused=False)
 
 
-def _satisfied_outside(result: ShaclResult, outside: Mapping[str, Iterable[str]]) -> bool:
-    """An ``sh:class`` constraint on a value outside the part (where it has no type) that the value's
-    classes, from the part that holds them, meet."""
-    if result.required_class is None or result.value is None or str(result.value) not in outside:
-        return False
-    return has_class(outside[str(result.value)], str(result.required_class))
+def settle(results: Iterable[RawResult], outside: Container[str], types: Callable[[str], Iterable[str]]) -> list[Result]:
+    """A part's violations less the ``sh:class`` constraints a value outside the part (where it has no
+    type) meets: its classes, from the part that holds them, include the class or a subclass of it."""
+    return [(focus, path, text) for focus, path, text, value, required in results
+            if not (required is not None and value is not None and value in outside and has_class(types(value), required))]
 
 
-def violations(documents: Iterable[Checked], cross: Iterable[tuple[CheckTask, Checked]],
-               cross_paths: frozenset[str]) -> list[str]:
+def violations(documents: Iterable[Part], cross: Iterable[tuple[CheckTask, Checked]],
+               cross_paths: frozenset[str], types: Callable[[str], Iterable[str]]) -> list[str]:
     """The violations of the whole graph, from the parts' checks: a document-owned node's
     cross-path constraints counted from its cross part only, the others from its document's part."""
     cross = list(cross)
     extended = {s for task, _ in cross for s in task.owned}
-    out = [text for checked in documents for focus, path, text in checked.results
+    out = [text for part in documents for focus, path, text in settle(part.results, set(part.outside), types)
            if not (path in cross_paths and focus in extended)]
-    out += [text for task, checked in cross for focus, path, text in checked.results
+    out += [text for task, checked in cross for focus, path, text in settle(checked.results, task.outside, types)
             if focus not in task.owned or path in cross_paths]
     return out
