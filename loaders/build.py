@@ -21,7 +21,7 @@ import json
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -359,17 +359,26 @@ def _link(statements: list[EnrichedStatement], decisions: judgements.Decisions, 
     """Overlaps, nearest candidates and lineage, with ``links.json``, ``candidates.json`` and
     ``lineage.json`` written here. What comes back is what the rest of the build needs: the report
     without its scored candidates, and each commitment's place and status."""
-    report = links.link_documents(statements, decisions)
     published = {r["id"]: r["doc_published"] for r in records}
+    nearest = lineage.NearestCandidates(published)
+    candidates = JsonWithList(staged / "candidates.json", links.json_head(), "candidates")
+
+    def scored(candidate: links.Candidate) -> None:
+        row = candidate.to_json()
+        candidates.add(row)
+        nearest.add(row)
+
+    report = links.link_documents(statements, decisions, on_scored=scored)
+    candidates.close()
     rejected = [pair for pair, j in decisions.overlaps.items() if j.decision == "rejected"]
-    nearest = lineage.nearest_candidates((c.to_json() for c in report.scored), published,
-                                         (o.to_json() for o in report.overlaps), rejected)
     # One lineage and one status per commitment (loaders/lineage.py), used by every reader.
-    answer = lineage.compute(records, (o.to_json() for o in report.overlaps), nearest, implemented)
-    _write_json_streaming(staged / "links.json", report.to_json(lazy=True))
-    _write_json_streaming(staged / "candidates.json", report.candidates_json(lazy=True))
+    answer = lineage.compute(records, (o.to_json() for o in report.overlaps),
+                             nearest.result((o.to_json() for o in report.overlaps), rejected), implemented)
+    links_json = JsonWithList(staged / "links.json", links.json_head(), "overlaps")
+    for overlap in report.overlaps:
+        links_json.add(overlap.to_json())
+    links_json.close()
     _write_json(staged / "lineage.json", answer)
-    report.scored = []
     placed = {iri: {"order": entry["order"], "status": entry["status"]} for iri, entry in answer["commitments"].items()}
     return report, {"judged_on": answer["judged_on"], "commitments": placed}
 
@@ -508,24 +517,39 @@ def emit_lineage(emitter: GraphEmitter, answer: dict[str, Any]) -> None:
         emitter.add(node, VAWG.lineageOrder, Literal(entry["order"], datatype=XSD.integer))
 
 
-def _write_json_streaming(path: Path, data: Mapping[str, Any]) -> None:
-    """``_write_json``'s bytes for an object whose values may be iterators (written as lists, an item
-    at a time): a corpus's millions of scored candidates are never all in memory as JSON."""
-    with open(path, "w", encoding="utf-8") as out:
-        out.write("{")
-        for i, key in enumerate(sorted(data)):
-            value = data[key]
-            out.write(("," if i else "") + f"\n {json.dumps(key, ensure_ascii=False)}: ")
-            if isinstance(value, Iterator):
-                first = True
-                for item in value:
-                    text = json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)
-                    out.write(("[\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
-                    first = False
-                out.write("[]" if first else "\n ]")
-            else:
-                out.write(json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n "))
-        out.write("\n}\n" if data else "}\n")
+class JsonWithList:
+    """Writes ``_write_json``'s bytes for an object one of whose values is a list given an item at a
+    time (``add``): a corpus's million scored candidates are never all in memory as JSON."""
+
+    def __init__(self, path: Path, data: Mapping[str, Any], list_key: str) -> None:
+        self._out = open(path, "w", encoding="utf-8")
+        self._keys = sorted([*data, list_key])
+        self._data = data
+        self._list_key = list_key
+        self._items = 0
+        self._out.write("{")
+        self._at = 0
+        self._write_keys_until(list_key)
+        self._out.write(("," if self._at else "") + f"\n {json.dumps(list_key, ensure_ascii=False)}: ")
+        self._at += 1
+
+    def _write_keys_until(self, stop: str | None) -> None:
+        while self._at < len(self._keys) and self._keys[self._at] != stop:
+            key = self._keys[self._at]
+            text = json.dumps(self._data[key], ensure_ascii=False, indent=1, sort_keys=True).replace("\n", "\n ")
+            self._out.write(("," if self._at else "") + f"\n {json.dumps(key, ensure_ascii=False)}: {text}")
+            self._at += 1
+
+    def add(self, item: Any) -> None:
+        text = json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)
+        self._out.write(("[\n" if not self._items else ",\n") + "  " + text.replace("\n", "\n  "))
+        self._items += 1
+
+    def close(self) -> None:
+        self._out.write("[]" if not self._items else "\n ]")
+        self._write_keys_until(None)
+        self._out.write("\n}\n")
+        self._out.close()
 
 
 def _write_json(path: Path, data: Any) -> None:

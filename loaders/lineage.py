@@ -160,33 +160,50 @@ def nearest_candidates(candidates: Iterable[Mapping[str, Any]], published: Mappi
     not, as the build scored them once: ``candidates.json``) in later documents, with their scores, so
     a reader can check a "not picked up". ``kind`` is the build's final decision on the pair: the
     overlap's kind when linked (by the model or a reviewer), "rejected by a reviewer", or "below threshold"."""
-    linked = {frozenset((str(o["a"]), str(o["b"]))): str(o["kind"]) for o in overlaps}
-    refused = {frozenset(pair) for pair in rejected}
-    best: dict[str, list[tuple[float, str, Mapping[str, Any]]]] = defaultdict(list)
+    nearest = NearestCandidates(published, k)
     for c in candidates:
+        nearest.add(c)
+    return nearest.result(overlaps, rejected)
+
+
+class NearestCandidates:
+    """:func:`nearest_candidates`, fed a candidate at a time as the build scores them."""
+
+    def __init__(self, published: Mapping[str, str], k: int = NEAREST) -> None:
+        self.published = published
+        self.k = k
+        self.best: dict[str, list[tuple[float, str, Mapping[str, Any]]]] = defaultdict(list)
+
+    def add(self, c: Mapping[str, Any]) -> None:
+        published, k = self.published, self.k
         a, b = str(c["a"]), str(c["b"])
         if c.get("doc_a") == c.get("doc_b") or a not in published or b not in published:
-            continue
+            return
         for this, other in ((a, b), (b, a)):
             if published[other] > published[this]:
-                found = best[this]
+                found = self.best[this]
                 found.append((float(c["probability"]), other, c))
                 if len(found) > 2 * k:  # keep only the best few: a corpus scores millions of pairs
                     found.sort(key=lambda s: (-s[0], s[1]))
                     del found[k:]
-    out: dict[str, list[dict[str, Any]]] = {}
-    for iri, found in best.items():
-        found.sort(key=lambda s: (-s[0], s[1]))
-        rows = []
-        for score, other, c in found[:k]:
-            pair = frozenset((iri, other))
-            kind = linked.get(pair) or ("rejected by a reviewer" if pair in refused else "below threshold")
-            rows.append({"id": other, "doc_id": c["doc_b"] if other == c["b"] else c["doc_a"],
-                         "score": round(score, 3), "kind": kind,
-                         "shared_entities": list(c.get("shared_entities") or []),
-                         "shared_phrases": list(c.get("shared_phrases") or [])})
-        out[iri] = rows
-    return out
+
+    def result(self, overlaps: Iterable[Mapping[str, Any]] = (),
+               rejected: Iterable[tuple[str, str]] = ()) -> dict[str, list[dict[str, Any]]]:
+        linked = {frozenset((str(o["a"]), str(o["b"]))): str(o["kind"]) for o in overlaps}
+        refused = {frozenset(pair) for pair in rejected}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for iri, found in self.best.items():
+            found.sort(key=lambda s: (-s[0], s[1]))
+            rows = []
+            for score, other, c in found[:self.k]:
+                pair = frozenset((iri, other))
+                kind = linked.get(pair) or ("rejected by a reviewer" if pair in refused else "below threshold")
+                rows.append({"id": other, "doc_id": c["doc_b"] if other == c["b"] else c["doc_a"],
+                             "score": round(score, 3), "kind": kind,
+                             "shared_entities": list(c.get("shared_entities") or []),
+                             "shared_phrases": list(c.get("shared_phrases") or [])})
+            out[iri] = rows
+        return out
 
 
 def lineage(iri: str, statements: Sequence[EnrichedStatement], report: Any) -> dict[str, list[dict[str, Any]]]:

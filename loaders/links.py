@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,15 +109,16 @@ class LinkReport:
             "judgements_applied": dict(self.judged),
         }
 
-    def to_json(self, lazy: bool = False) -> dict[str, Any]:
-        """``links.json``; ``lazy``: the overlaps as an iterator, made as they are read."""
-        rows = (o.to_json() for o in self.overlaps)
-        return {"method": METHOD, "thresholds": thresholds(), "overlaps": rows if lazy else list(rows)}
+    def to_json(self) -> dict[str, Any]:
+        return {**json_head(), "overlaps": [o.to_json() for o in self.overlaps]}
 
-    def candidates_json(self, lazy: bool = False) -> dict[str, Any]:
-        """``candidates.json``; ``lazy``: the candidates as an iterator, made as they are read."""
-        rows = (c.to_json() for c in self.scored)
-        return {"method": METHOD, "thresholds": thresholds(), "candidates": rows if lazy else list(rows)}
+    def candidates_json(self) -> dict[str, Any]:
+        return {**json_head(), "candidates": [c.to_json() for c in self.scored]}
+
+
+def json_head() -> dict[str, Any]:
+    """What ``links.json`` and ``candidates.json`` say besides their list: the method and its thresholds."""
+    return {"method": METHOD, "thresholds": thresholds()}
 
 
 def thresholds() -> dict[str, float]:
@@ -141,8 +142,11 @@ def items_of(statements: Sequence[EnrichedStatement]) -> list[Item]:
                  frozenset(link.iri for link in st.implements), st.document.publisher) for st in commitments]
 
 
-def link_documents(statements: list[EnrichedStatement], decisions: Decisions | None = None) -> LinkReport:
-    """The model's overlaps over the candidate pairs, with the reviewers' decisions applied over them."""
+def link_documents(statements: list[EnrichedStatement], decisions: Decisions | None = None,
+                   on_scored: Callable[[Candidate], None] | None = None) -> LinkReport:
+    """The model's overlaps over the candidate pairs, with the reviewers' decisions applied over them.
+    ``on_scored`` takes each scored candidate as it is made, in (a, b) order, instead of the report
+    keeping them all (a large corpus scores millions)."""
     items = items_of(statements)
     model = OverlapModel(items)
     candidates = model.candidates()
@@ -153,8 +157,12 @@ def link_documents(statements: list[EnrichedStatement], decisions: Decisions | N
         if a.doc_id == b.doc_id or a.iri == b.iri:
             continue
         evidence = scored.evidence or model.evidence(scored.a, scored.b)
-        scored_out.append(Candidate(a.iri, b.iri, a.doc_id, b.doc_id, scored.score, scored.restates, scored.kind,
-                                    scored.shared_entities, phrases_of(evidence)))
+        candidate = Candidate(a.iri, b.iri, a.doc_id, b.doc_id, scored.score, scored.restates, scored.kind,
+                              scored.shared_entities, phrases_of(evidence))
+        if on_scored is None:
+            scored_out.append(candidate)
+        else:
+            on_scored(candidate)
         if scored.kind is not None:
             overlaps[(a.iri, b.iri)] = _overlap(items, scored, scored.kind, evidence)
     judged = _apply(decisions, model, items, overlaps) if decisions is not None else {}
