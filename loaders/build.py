@@ -361,7 +361,7 @@ def _link(statements: list[EnrichedStatement], decisions: judgements.Decisions, 
     without its scored candidates, and each commitment's place and status."""
     published = {r["id"]: r["doc_published"] for r in records}
     nearest = lineage.NearestCandidates(published)
-    candidates = JsonWithList(staged / "candidates.json", links.json_head(), "candidates")
+    candidates = JsonStreamed(staged / "candidates.json", links.json_head(), "candidates")
 
     def scored(candidate: links.Candidate) -> None:
         row = candidate.to_json()
@@ -372,15 +372,20 @@ def _link(statements: list[EnrichedStatement], decisions: judgements.Decisions, 
     candidates.close()
     rejected = [pair for pair, j in decisions.overlaps.items() if j.decision == "rejected"]
     # One lineage and one status per commitment (loaders/lineage.py), used by every reader.
-    answer = lineage.compute(records, (o.to_json() for o in report.overlaps),
-                             nearest.result((o.to_json() for o in report.overlaps), rejected), implemented)
-    links_json = JsonWithList(staged / "links.json", links.json_head(), "overlaps")
+    head, entries = lineage.compute_by_commitment(
+        records, (o.to_json() for o in report.overlaps),
+        nearest.result((o.to_json() for o in report.overlaps), rejected), implemented)
+    lineage_json = JsonStreamed(staged / "lineage.json", head, "commitments", "{}")
+    placed: dict[str, dict[str, Any]] = {}
+    for iri, entry in entries(sorted(published)):
+        lineage_json.add_entry(iri, entry)
+        placed[iri] = {"order": entry["order"], "status": entry["status"]}
+    lineage_json.close()
+    links_json = JsonStreamed(staged / "links.json", links.json_head(), "overlaps")
     for overlap in report.overlaps:
         links_json.add(overlap.to_json())
     links_json.close()
-    _write_json(staged / "lineage.json", answer)
-    placed = {iri: {"order": entry["order"], "status": entry["status"]} for iri, entry in answer["commitments"].items()}
-    return report, {"judged_on": answer["judged_on"], "commitments": placed}
+    return report, {"judged_on": head["judged_on"], "commitments": placed}
 
 
 def unknown_organisations(docs: Sequence[SourceDocument], extracted: Sequence[Extracted]) -> dict[str, str]:
@@ -517,20 +522,21 @@ def emit_lineage(emitter: GraphEmitter, answer: dict[str, Any]) -> None:
         emitter.add(node, VAWG.lineageOrder, Literal(entry["order"], datatype=XSD.integer))
 
 
-class JsonWithList:
-    """Writes ``_write_json``'s bytes for an object one of whose values is a list given an item at a
-    time (``add``): a corpus's million scored candidates are never all in memory as JSON."""
+class JsonStreamed:
+    """Writes ``_write_json``'s bytes for an object one of whose values, a list or an object, is given
+    an item at a time (``add`` for a list, ``add_entry`` for an object, in sorted key order): a
+    corpus's million scored candidates, or its commitments' lineage, are never all in memory."""
 
-    def __init__(self, path: Path, data: Mapping[str, Any], list_key: str) -> None:
+    def __init__(self, path: Path, data: Mapping[str, Any], streamed_key: str, brackets: str = "[]") -> None:
         self._out = open(path, "w", encoding="utf-8")
-        self._keys = sorted([*data, list_key])
+        self._keys = sorted([*data, streamed_key])
         self._data = data
-        self._list_key = list_key
+        self._open, self._close = brackets[0], brackets[1]
         self._items = 0
-        self._out.write("{")
         self._at = 0
-        self._write_keys_until(list_key)
-        self._out.write(("," if self._at else "") + f"\n {json.dumps(list_key, ensure_ascii=False)}: ")
+        self._out.write("{")
+        self._write_keys_until(streamed_key)
+        self._out.write(("," if self._at else "") + f"\n {json.dumps(streamed_key, ensure_ascii=False)}: ")
         self._at += 1
 
     def _write_keys_until(self, stop: str | None) -> None:
@@ -540,13 +546,19 @@ class JsonWithList:
             self._out.write(("," if self._at else "") + f"\n {json.dumps(key, ensure_ascii=False)}: {text}")
             self._at += 1
 
-    def add(self, item: Any) -> None:
-        text = json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)
-        self._out.write(("[\n" if not self._items else ",\n") + "  " + text.replace("\n", "\n  "))
+    def _item(self, text: str) -> None:
+        self._out.write((self._open + "\n" if not self._items else ",\n") + "  " + text.replace("\n", "\n  "))
         self._items += 1
 
+    def add(self, item: Any) -> None:
+        self._item(json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True))
+
+    def add_entry(self, key: str, value: Any) -> None:
+        self._item(f"{json.dumps(key, ensure_ascii=False)}: "
+                   + json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True))
+
     def close(self) -> None:
-        self._out.write("[]" if not self._items else "\n ]")
+        self._out.write(self._open + self._close if not self._items else "\n " + self._close)
         self._write_keys_until(None)
         self._out.write("\n}\n")
         self._out.close()

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from vawg_kg.iris import ID_BASE
@@ -92,6 +92,17 @@ def compute(records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str
     """The build's ``lineage.json``: per commitment its status and its earlier, same-time and later
     entries in :func:`order_key` order, plus the corpus it was judged over. ``judged_implements``:
     (implemented, implementer) → the judgement of an implements link a reviewer confirmed."""
+    head, entries = compute_by_commitment(records, overlaps, candidates, judged_implements)
+    return {**head, "commitments": dict(entries(corpus_order(records)))}
+
+
+def compute_by_commitment(
+    records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str, Any]],
+    candidates: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    judged_implements: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+) -> tuple[dict[str, Any], Callable[[Iterable[str]], Iterator[tuple[str, dict[str, Any]]]]]:
+    """:func:`compute` as its head (all but ``commitments``) and a function making the commitments'
+    entries one at a time in the order asked: a corpus's entries need not all be in memory at once."""
     by_id = {r["id"]: r for r in records}
     order = corpus_order(records)
     position = {iri: i for i, iri in enumerate(order)}
@@ -118,39 +129,40 @@ def compute(records: Sequence[Mapping[str, Any]], overlaps: Iterable[Mapping[str
         add(str(ov.get("a")), str(ov.get("b")), ev)
         add(str(ov.get("b")), str(ov.get("a")), ev)
 
-    out: dict[str, dict[str, Any]] = {}
-    for iri in order:
-        rec = by_id[iri]
-        own = rec["doc_published"]
-        sides: dict[str, list[dict[str, Any]]] = {s: [] for s in SIDES}
-        for other in sorted(links.get(iri, {}), key=position.__getitem__):
-            o = by_id[other]
-            evidence = sorted(links[iri][other], key=lambda e: RELATIONS.index(e["relation"]))
-            when = o["doc_published"]
-            side = "later" if when > own else "earlier" if when < own else "same_time"
-            sides[side].append({"id": other, "doc_id": o["doc_id"], "ref": o["ref"], "published": when,
-                                "relations": [e["relation"] for e in evidence], "evidence": evidence})
-        later_relations = {r for e in sides["later"] for r in e["relations"]}
-        has_later_document = any(p > own for p in published.values())
-        deadline = rec.get("deadline")
-        if later_relations & PICKING_UP:
-            status = "picked-up"
-        elif later_relations:
-            status = "related-only"
-        elif not has_later_document or (deadline is not None and deadline > judged_on):
-            status = "not-yet-due"
-        else:
-            status = "not-picked-up"
-        entry: dict[str, Any] = {"id": iri, "order": position[iri], "status": status, **sides}
-        if status == "not-picked-up":
-            entry["nearest_candidates"] = list((candidates or {}).get(iri, []))[:NEAREST]
-        out[iri] = entry
+    def entries(iris: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        for iri in iris:
+            rec = by_id[iri]
+            own = rec["doc_published"]
+            sides: dict[str, list[dict[str, Any]]] = {s: [] for s in SIDES}
+            for other in sorted(links.get(iri, {}), key=position.__getitem__):
+                o = by_id[other]
+                evidence = sorted(links[iri][other], key=lambda e: RELATIONS.index(e["relation"]))
+                when = o["doc_published"]
+                side = "later" if when > own else "earlier" if when < own else "same_time"
+                sides[side].append({"id": other, "doc_id": o["doc_id"], "ref": o["ref"], "published": when,
+                                    "relations": [e["relation"] for e in evidence], "evidence": evidence})
+            later_relations = {r for e in sides["later"] for r in e["relations"]}
+            has_later_document = any(p > own for p in published.values())
+            deadline = rec.get("deadline")
+            if later_relations & PICKING_UP:
+                status = "picked-up"
+            elif later_relations:
+                status = "related-only"
+            elif not has_later_document or (deadline is not None and deadline > judged_on):
+                status = "not-yet-due"
+            else:
+                status = "not-picked-up"
+            entry: dict[str, Any] = {"id": iri, "order": position[iri], "status": status, **sides}
+            if status == "not-picked-up":
+                entry["nearest_candidates"] = list((candidates or {}).get(iri, []))[:NEAREST]
+            yield iri, entry
+
     documents = sorted(published.items(), key=lambda kv: (kv[1], kv[0]))
-    return {"judged_on": judged_on,
+    head = {"judged_on": judged_on,
             "corpus": [{"doc_id": d, "published": p} for d, p in documents],
             "statuses": {code: {"iri": status_iri(code), "label": label} for code, label in STATUSES.items()},
-            "order": ["published", "doc_id", "ref (natural)"],
-            "commitments": out}
+            "order": ["published", "doc_id", "ref (natural)"]}
+    return head, entries
 
 
 def nearest_candidates(candidates: Iterable[Mapping[str, Any]], published: Mapping[str, str],
