@@ -90,3 +90,13 @@ def settled(page: Any) -> None:
 
 def params(page: Any) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(page.url).query))
+
+
+def search(page: Any, words: str) -> list[str]:
+    """Type ``words`` in the search box and press Enter, as a user would: the ids of the hits listed."""
+    page.fill("#q", words)
+    page.press("#q", "Enter")
+    page.wait_for_selector("#hits:not([hidden])")
+    settled(page)
+    hits: list[str] = page.eval_on_selector_all("#hits-list button[data-id]", "bs => bs.map(b => b.dataset.id)")
+    return hits

@@ -20,7 +20,8 @@ import httpx
 import pytest
 
 from tests.api_server import RunningServer
-from tests.browser_fixture import IMAGES, VIEWPORTS, click_node, page_in, params, serious_axe_violations, settled
+from tests.browser_fixture import (IMAGES, VIEWPORTS, click_node, page_in, params, search, serious_axe_violations,
+                                   settled)
 
 pytestmark = pytest.mark.browser
 
@@ -217,13 +218,9 @@ def test_what_became_of_a93(page: Any, size: str, api_server: RunningServer, api
 
 def test_search_is_all_words_ranked(page: Any, size: str, api_server: RunningServer, api: httpx.Client) -> None:
     open_graph(page, api_server)
-    page.fill("#q", "domestic homicide review")
-    page.press("#q", "Enter")
-    page.wait_for_selector("#hits:not([hidden])")
-    settled(page)
+    hits = search(page, "domestic homicide review")
     found = api_items(api, q="domestic homicide review")
     assert 0 < shown(page) == len(found) < 73
-    hits = page.eval_on_selector_all("#hits-list button[data-id]", "bs => bs.map(b => b.dataset.id)")
     assert hits == [r["id"] for r in found][:len(hits)]
     # Any of the words, on request: more, still best first.
     page.check("#q-any")

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from tests.api_server import RunningServer
-from tests.browser_fixture import IMAGES, VIEWPORTS, click_node, page_in, params, serious_axe_violations, settled
+from tests.browser_fixture import (IMAGES, VIEWPORTS, click_node, page_in, params, search, serious_axe_violations,
+                                   settled)
 
 pytestmark = pytest.mark.browser
 
@@ -127,13 +128,9 @@ def test_the_table_pages_from_the_keyboard(page: Any, api_server: RunningServer,
 def test_search_ranks_across_the_whole_graph(page: Any, api_server: RunningServer, api: httpx.Client,
                                              axe_source: str) -> None:
     open_summary(page, api_server)
-    page.fill("#q", "coercive control")
-    page.press("#q", "Enter")
-    page.wait_for_selector("#hits:not([hidden])")
-    settled(page)
+    hits = search(page, "coercive control")
     expected = api_ids(api, q="coercive control")
     assert int(page.get_attribute("#count", "data-commitments")) == len(expected) > 0
-    hits = page.eval_on_selector_all("#hits-list button[data-id]", "bs => bs.map(b => b.dataset.id)")
     assert hits == expected[:len(hits)] and hits
     page.locator("#hits-list button").first.click()
     page.wait_for_selector("#panel-body:not([hidden])")

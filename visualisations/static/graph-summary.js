@@ -640,15 +640,10 @@
       layoutColumns();  // while the graph is in view: the columns are sized for its box
       buildControls();
       syncControls();
-      if (window.matchMedia("(max-width: 800px)").matches &&
-          !FILTERS.some(function (f) { return state[f]; })) $("more-filters").open = false;
+      K.foldFiltersOnPhone(FILTERS, state);
       wire();
       showView(state.view);
-      network.once("afterDrawing", function () {
-        performance.mark("vawg-graph-drawn");
-        window.vawgGraph.drawnMs = performance.now();
-        document.documentElement.dataset.ready = "1";
-      });
+      K.markFirstDrawing(network);
       fit();
       renderCount();
       writeUrl();

@@ -879,6 +879,21 @@
     return true;
   }
 
+  // On a phone the filters fold away (the graph comes first) unless the URL sets one.
+  function foldFiltersOnPhone(filters, st) {
+    if (window.matchMedia("(max-width: 800px)").matches &&
+        !filters.some(function (f) { return st[f]; })) $("more-filters").open = false;
+  }
+
+  // The first drawing of the network: the mark the benchmarks and the tests wait for.
+  function markFirstDrawing(net) {
+    net.once("afterDrawing", function () {
+      performance.mark("vawg-graph-drawn");
+      window.vawgGraph.drawnMs = performance.now();
+      document.documentElement.dataset.ready = "1";
+    });
+  }
+
   // The graph and table tabs: shows one, hides the other; true when it is the table.
   function showTab(view) {
     var table = view === "table";
@@ -1148,16 +1163,10 @@
         buildControls();
         resolveUrlValues();
         syncControls();
-        // On a phone the filters fold away (the graph comes first) unless the URL sets one.
-        if (window.matchMedia("(max-width: 800px)").matches &&
-            !FILTERS.some(function (f) { return state[f]; })) $("more-filters").open = false;
+        foldFiltersOnPhone(FILTERS, state);
         wire();
         showView(state.view);
-        network.once("afterDrawing", function () {
-          performance.mark("vawg-graph-drawn");
-          window.vawgGraph.drawnMs = performance.now();
-          document.documentElement.dataset.ready = "1";
-        });
+        markFirstDrawing(network);
         applyFilters({ restoreView: true, history: null });
         writeUrl();  // canonical values (lead=HO -> lead=home-office), the same history entry
         if (state.select) select(state.select, false, true);
@@ -1185,7 +1194,7 @@
   // What the summary view of a large graph (graph-summary.js) shares with this one.
   window.vawgKit = { $: $, el: el, button: button, inkOn: inkOn, wrap: wrap, docShort: docShort, docAbbrev: docAbbrev,
     KIND: KIND, NOUN: NOUN, STATUS_WORDS: STATUS_WORDS, SCREEN_FONT: SCREEN_FONT, sourceHref: sourceHref,
-    showTab: showTab };
+    showTab: showTab, foldFiltersOnPhone: foldFiltersOnPhone, markFirstDrawing: markFirstDrawing };
 
   // A large graph opens on its summary (the server sets data-mode; graph-summary.js draws it).
   if (document.documentElement.dataset.mode === "summary") return;
