@@ -24,6 +24,8 @@ def _child(conn: Connection, func: Callable[[], Any]) -> None:
         conn.send_bytes(pickle.dumps(("ok", func()), protocol=pickle.HIGHEST_PROTOCOL))
     except VawgError as exc:
         conn.send_bytes(pickle.dumps(("error", (type(exc), exc.message, exc.details))))
+    except OSError as exc:  # a full disk, say: the build turns it into its own message
+        conn.send_bytes(pickle.dumps(("oserror", (exc.errno, exc.strerror, exc.filename))))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as a build error
         conn.send_bytes(pickle.dumps(("error", (BuildError, f"{type(exc).__name__}: {exc}", {}))))
     finally:
@@ -49,6 +51,8 @@ def run_forked(func: Callable[[], R]) -> R:
         parent.close()
     process.join()
     status, value = pickle.loads(payload)
+    if status == "oserror":
+        raise OSError(*value)
     if status == "error":
         cls, message, details = value
         raise cls(message, **details)
