@@ -9,17 +9,20 @@ when it exits. A project error raised in the child is raised again in the parent
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from vawg_kg.errors import BuildError, VawgError
+from vawg_kg.loaders.workers import die_with_parent
 
 R = TypeVar("R")
 
 
-def _child(conn: Connection, func: Callable[[], Any]) -> None:
+def _child(conn: Connection, func: Callable[[], Any], parent: int) -> None:
+    die_with_parent(parent)
     try:
         conn.send_bytes(pickle.dumps(("ok", func()), protocol=pickle.HIGHEST_PROTOCOL))
     except VawgError as exc:
@@ -38,7 +41,7 @@ def run_forked(func: Callable[[], R]) -> R:
         return func()
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(child, func), daemon=True)
+    process = ctx.Process(target=_child, args=(child, func, os.getpid()), daemon=True)
     process.start()
     child.close()
     try:

@@ -7,8 +7,12 @@ project error raised in a worker is raised again in the build as it was.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -33,6 +37,19 @@ def worker_count() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def die_with_parent(parent: int) -> None:
+    """In a build's child process: killed when the build is (Linux's parent-death signal), so a build
+    stopped with SIGKILL leaves no worker behind holding its memory."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the signal was set
+        os._exit(1)
+
+
 @dataclass(frozen=True)
 class _Failure:
     cls: type[VawgError]
@@ -55,7 +72,8 @@ class Workers:
     def __init__(self, count: int) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if count > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=die_with_parent, initargs=(os.getpid(),))
 
     def map(self, func: Callable[[T], R], tasks: Sequence[T], stage: str, progress: Progress | None) -> list[R]:
         total = len(tasks)

@@ -29,6 +29,18 @@ def _snapshot(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in ("vawg-kg.ttl", "vawg-kg.nt", "vawg-kg.jsonld", "commitments.json")}
 
 
+def _processes_building(out: Path) -> list[int]:
+    """Processes whose command line is a build into ``out`` (a build's workers share it)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(out).encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.mark.slow
 def test_sigkill_during_build_never_damages_previous_output(tmp_path: Path) -> None:
     out = tmp_path / "build"
@@ -50,6 +62,11 @@ def test_sigkill_during_build_never_damages_previous_output(tmp_path: Path) -> N
         killed_at.append(round(delay, 2))
         # A reader arriving now sees a whole output (the swap is a single rename).
         assert _snapshot(out) == expected, f"output damaged after kill at {delay:.2f}s"
+    # and the killed builds left no worker or link process behind (they die with the build)
+    deadline = time.monotonic() + 10
+    while _processes_building(out) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_building(out) == []
     result = build_graph(out)  # the next build succeeds and cleans up staging folders
     assert _snapshot(out) == expected
     assert not list(tmp_path.glob(".build.new-*"))
